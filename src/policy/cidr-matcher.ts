@@ -1,0 +1,37 @@
+/**
+ * A compiled CIDR list: answers, for an address string as a SIP stack reports
+ * it, which entry (if any) contains it, in O(log n) with no allocation.
+ */
+import type { CidrList } from './cidr-list.js';
+import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
+import { type RangeTable, buildRangeTable, ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
+
+/** lookup(): no entry contains the address. */
+export const NO_MATCH = -1;
+/** lookup(): the text is not an IP address. */
+export const BAD_ADDRESS = -2;
+
+const scratch = new Uint32Array(ADDRESS_WORDS);
+
+export class CidrMatcher {
+  private constructor(
+    readonly list: CidrList,
+    private readonly ipv4: RangeTable,
+    private readonly ipv6: RangeTable,
+  ) {}
+
+  static compile(list: CidrList): CidrMatcher {
+    return new CidrMatcher(list, buildRangeTable(list, 4), buildRangeTable(list, 6));
+  }
+
+  /**
+   * The slot in `list` of the most specific entry containing `address`
+   * (the first written among equal ones), NO_MATCH, or BAD_ADDRESS.
+   */
+  lookup(address: string): number {
+    const family = parseAddress(address, scratch);
+    if (family === 4) return ownerOfIpv4(this.ipv4, scratch[0]!);
+    if (family === 6) return ownerOfIpv6(this.ipv6, scratch);
+    return BAD_ADDRESS;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The pure policy core: CIDR list parsing, matching and decisions. No I/O;
+ * the store, the SIP edge and the admin tools all decide through this.
+ */
+export { parseAddress, formatAddress, type Family } from './ip-address.js';
+export {
+  parseCidrList,
+  canonicalEntry,
+  writtenEntry,
+  type CidrList,
+  type CidrListResult,
+  type CidrWarning,
+  type TokenError,
+  type TokenProblem,
+  type WarningKind,
+} from './cidr-list.js';
+export { CidrMatcher, NO_MATCH, BAD_ADDRESS } from './cidr-matcher.js';
+export { SCOPES, isScope, EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
+export {
+  compileScopePolicy,
+  decide,
+  type Decision,
+  type DecisionReason,
+  type MatchedEntry,
+  type ScopePolicy,
+  type ScopePolicyInput,
+  type ScopePolicyResult,
+} from './decision.js';
