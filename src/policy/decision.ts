@@ -5,7 +5,18 @@ import { type CidrListResult, type CidrWarning, type TokenError, canonicalEntry,
 import { BAD_ADDRESS, CidrMatcher, NO_MATCH } from './cidr-matcher.js';
 import { EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 
-export type DecisionReason = 'scope-disabled' | 'matched' | 'no-match' | 'empty-list' | 'bad-source-address';
+/**
+ * Why a decision went the way it did. `policy-unavailable` is the fail-closed
+ * answer when no valid list is known for the scope (nothing loaded yet, or
+ * only malformed data): the caller could not decide, so it denies.
+ */
+export type DecisionReason =
+  | 'scope-disabled'
+  | 'matched'
+  | 'no-match'
+  | 'empty-list'
+  | 'bad-source-address'
+  | 'policy-unavailable';
 
 export interface MatchedEntry {
   /** The entry as written in the list. */
@@ -56,6 +67,9 @@ export function compileScopePolicy(input: ScopePolicyInput): ScopePolicyResult {
 const DENY_BAD_SOURCE: Decision = Object.freeze({ allow: false, reason: 'bad-source-address' });
 const ALLOW_DISABLED: Decision = Object.freeze({ allow: true, reason: 'scope-disabled' });
 const DENY_NO_MATCH: Decision = Object.freeze({ allow: false, reason: 'no-match' });
+
+/** The decision when no usable policy exists: deny. */
+export const DENY_UNAVAILABLE: Decision = Object.freeze({ allow: false, reason: 'policy-unavailable' });
 
 /**
  * Decides for `source`, an address as the transport reports it. A source that

@@ -19,6 +19,7 @@ export { SCOPES, isScope, EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 export {
   compileScopePolicy,
   decide,
+  DENY_UNAVAILABLE,
   type Decision,
   type DecisionReason,
   type MatchedEntry,
