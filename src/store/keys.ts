@@ -1,0 +1,74 @@
+/**
+ * The Redis key schema. Every key of a tenant carries the tenant inside a
+ * Redis Cluster hash tag, `{tenant}`, so all of one tenant's keys live in one
+ * slot and a multi-key update stays atomic under Cluster.
+ *
+ *   {prefix}:{tenant}:{scope}:cidrs     string  the enforced list: comma-separated CIDRs of the active entries
+ *   {prefix}:{tenant}:{scope}:enabled   string  "1" on, "0" off; absent: on when the cidrs key exists
+ *   {prefix}:{tenant}:{scope}:entries   hash    canonical entry -> JSON metadata (description, active, times, authors)
+ *   {prefix}:{tenant}:{scope}:rev       string  revision, incremented by every write through sipwarden
+ *   {prefix}:domains                    hash    SIP domain -> tenant
+ *   {prefix}:changes                    channel JSON {"tenant","scope","rev"} published after each write
+ */
+import { type Scope, isScope } from '../policy/index.js';
+
+export const DEFAULT_PREFIX = 'sipwarden';
+
+/** The parts of one list, by key kind. */
+export const LIST_KEY_KINDS = ['cidrs', 'enabled', 'entries', 'rev'] as const;
+export type ListKeyKind = (typeof LIST_KEY_KINDS)[number];
+
+export type ListKeys = Readonly<Record<ListKeyKind, string>>;
+
+/** Tenant names: what a SIP domain or account id may hold, and nothing that could break a key or a hash tag. */
+const TENANT = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,252}$/;
+
+export function isValidTenant(tenant: string): boolean {
+  return TENANT.test(tenant);
+}
+
+export interface ListId {
+  readonly tenant: string;
+  readonly scope: Scope;
+}
+
+export function listIdKey(id: ListId): string {
+  return `${id.tenant}\u0000${id.scope}`;
+}
+
+export class KeySchema {
+  constructor(readonly prefix: string = DEFAULT_PREFIX) {
+    if (prefix.includes('{') || prefix.includes('}')) throw new Error(`key prefix ${JSON.stringify(prefix)} must not contain { or }`);
+  }
+
+  list(id: ListId): ListKeys {
+    const base = `${this.prefix}:{${id.tenant}}:${id.scope}`;
+    return { cidrs: `${base}:cidrs`, enabled: `${base}:enabled`, entries: `${base}:entries`, rev: `${base}:rev` };
+  }
+
+  get domains(): string {
+    return `${this.prefix}:domains`;
+  }
+
+  get changes(): string {
+    return `${this.prefix}:changes`;
+  }
+
+  /** SCAN pattern that finds every list key. */
+  get listPattern(): string {
+    return `${this.prefix}:{*}:*`;
+  }
+
+  /** The list a key belongs to, or undefined for any other key. */
+  parse(key: string): (ListId & { kind: ListKeyKind }) | undefined {
+    const head = `${this.prefix}:{`;
+    if (!key.startsWith(head)) return undefined;
+    const close = key.indexOf('}:', head.length);
+    if (close < 0) return undefined;
+    const tenant = key.slice(head.length, close);
+    const [scope, kind, ...rest] = key.slice(close + 2).split(':');
+    if (rest.length > 0 || scope === undefined || kind === undefined) return undefined;
+    if (!isValidTenant(tenant) || !isScope(scope) || !(LIST_KEY_KINDS as readonly string[]).includes(kind)) return undefined;
+    return { tenant, scope, kind: kind as ListKeyKind };
+  }
+}

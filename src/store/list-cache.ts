@@ -1,0 +1,312 @@
+/**
+ * The live policy cache every edge process decides through: every tenant's
+ * lists compiled in memory, refreshed from the store as they change.
+ *
+ * Invariants:
+ * - Bad data never widens access: a malformed list keeps the previous
+ *   compiled version; with none, its scope denies (`policy-unavailable`).
+ * - A store outage changes nothing: the last-known-good lists stay enforced,
+ *   and after the store comes back everything is read again, since change
+ *   notifications sent meanwhile are lost.
+ * - Before the first load (from the store or a snapshot) everything is denied.
+ * - Reads are applied in the order they were issued, so a slow full resync
+ *   cannot overwrite a newer single-list read.
+ */
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import {
+  DENY_UNAVAILABLE,
+  type Decision,
+  type Scope,
+  type ScopePolicy,
+  SCOPES,
+  compileScopePolicy,
+  decide,
+} from '../policy/index.js';
+import { type ListId, listIdKey } from './keys.js';
+import { readListFile, writeListFile } from './list-file.js';
+import type { ListSource } from './list-source.js';
+import type { PolicyView } from './policy-view.js';
+import { type ListSettings, type RawList, descriptionsOf, fingerprintOf, interpretRawList } from './raw-list.js';
+
+export interface ListCacheOptions {
+  /** Worst-case staleness for changes no event announced: the reconciliation period. */
+  readonly reconcileMs: number;
+  /** Where to keep the last-known-good lists for a restart during a store outage; none when undefined. */
+  readonly snapshotPath?: string;
+  readonly logger: Logger;
+  readonly registry: Registry;
+}
+
+interface CachedList {
+  readonly id: ListId;
+  /** The last good version; absent when the list has never been valid. */
+  readonly settings?: ListSettings;
+  readonly policy?: ScopePolicy;
+  /** Fingerprint of the raw values last read, good or bad. */
+  readonly fingerprint: string;
+  /** Why the newest raw values were refused, while an older version is enforced. */
+  readonly error?: string;
+  /** Ticket of the read these values came from. */
+  readonly ticket: number;
+}
+
+/** What a scope that was never configured means: open, like a switched-off list. */
+const UNCONFIGURED: ReadonlyMap<Scope, ScopePolicy> = new Map(
+  SCOPES.map((scope) => {
+    const compiled = compileScopePolicy({ scope, enabled: false, list: '' });
+    if (!compiled.ok) throw new Error('the empty list must compile');
+    return [scope, compiled.policy];
+  }),
+);
+
+const SNAPSHOT_DEBOUNCE_MS = 200;
+
+export class ListCache implements PolicyView {
+  private readonly lists = new Map<string, CachedList>();
+  private domains = new Map<string, string>();
+  private loaded = false;
+  /** Set when a read failed: the next reconciliation reads everything. */
+  private needsResync = true;
+  private tickets = 0;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private reconciling: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private stopWatching: (() => Promise<void>) | undefined;
+  private readonly log: Logger;
+  private readonly rejected: Counter<'tenant' | 'scope'>;
+  private readonly storeErrors: Counter;
+  private readonly readyGauge: Gauge;
+
+  constructor(
+    private readonly source: ListSource,
+    private readonly options: ListCacheOptions,
+  ) {
+    this.log = options.logger.child({ component: 'list-cache' });
+    const registers = [options.registry];
+    this.rejected = new Counter({
+      name: 'sipwarden_list_rejected_total',
+      help: 'Lists refused because the store held malformed data (the previous version stays enforced)',
+      labelNames: ['tenant', 'scope'],
+      registers,
+    });
+    this.storeErrors = new Counter({ name: 'sipwarden_store_errors_total', help: 'Failed reads from the list store', registers });
+    this.readyGauge = new Gauge({ name: 'sipwarden_policy_ready', help: '1 once lists are loaded, else 0 (everything denied)', registers });
+    const lists = this.lists;
+    new Gauge({
+      name: 'sipwarden_lists',
+      help: 'Lists held by the cache',
+      registers,
+      collect() {
+        this.set(lists.size);
+      },
+    });
+  }
+
+  get ready(): boolean {
+    return this.loaded;
+  }
+
+  decide(tenant: string, scope: Scope, source: string): Decision {
+    try {
+      if (!this.loaded) return DENY_UNAVAILABLE;
+      const cached = this.lists.get(listIdKey({ tenant, scope }));
+      if (cached === undefined) return decide(UNCONFIGURED.get(scope)!, source);
+      if (cached.policy === undefined) return DENY_UNAVAILABLE;
+      return decide(cached.policy, source);
+    } catch (err) {
+      this.log.error({ err, tenant, scope }, 'decision failed; denying');
+      return DENY_UNAVAILABLE;
+    }
+  }
+
+  tenantForDomain(domain: string): string | undefined {
+    return this.domains.get(domain.toLowerCase());
+  }
+
+  /** Loads everything (or the snapshot, if the store is down), then follows changes. */
+  async start(): Promise<void> {
+    this.stopWatching = await this.source.watch({
+      listChanged: (id) => this.requestReload(id),
+      domainsChanged: () => void this.reloadDomains().catch((err) => this.storeFailed(err)),
+      resync: () => {
+        this.needsResync = true;
+        void this.reconcile();
+      },
+    });
+    try {
+      await this.resync();
+    } catch (err) {
+      this.storeFailed(err);
+      await this.restoreSnapshot();
+    }
+    this.timer = setInterval(() => void this.reconcile(), this.options.reconcileMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    clearTimeout(this.snapshotTimer);
+    await this.stopWatching?.();
+    await Promise.allSettled([...this.inFlight.values(), this.reconciling]);
+  }
+
+  /** One reconciliation pass: a full read after a failure, else reload what the fingerprints say changed. */
+  reconcile(): Promise<void> {
+    this.reconciling ??= this.reconcileOnce()
+      .catch((err) => this.storeFailed(err))
+      .finally(() => {
+        this.reconciling = undefined;
+      });
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    if (this.needsResync) {
+      await this.resync();
+      return;
+    }
+    const [fingerprints] = await Promise.all([this.source.fingerprints(), this.reloadDomains()]);
+    for (const [key, fingerprint] of fingerprints) {
+      const cached = this.lists.get(key);
+      if (cached?.fingerprint !== fingerprint) this.requestReload(idFromKey(key));
+    }
+    for (const [key, cached] of this.lists) if (!fingerprints.has(key)) this.requestReload(cached.id);
+    await Promise.all(this.inFlight.values());
+  }
+
+  private async resync(): Promise<void> {
+    const ticket = ++this.tickets;
+    const [lists, domains] = await Promise.all([this.source.readAll(), this.source.readDomains()]);
+    const present = new Set<string>();
+    for (const raw of lists) {
+      present.add(listIdKey(raw));
+      this.apply(raw, ticket);
+    }
+    for (const [key, cached] of this.lists) if (!present.has(key) && cached.ticket < ticket) this.lists.delete(key);
+    this.domains = domains;
+    this.needsResync = false;
+    this.markLoaded('store');
+    this.scheduleSnapshot();
+  }
+
+  private async reloadDomains(): Promise<void> {
+    this.domains = await this.source.readDomains();
+  }
+
+  /** Reloads one list; a request while one is in flight runs again after it. */
+  private requestReload(id: ListId): void {
+    const key = listIdKey(id);
+    if (this.inFlight.has(key)) {
+      this.again.add(key);
+      return;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.again.delete(key);
+        const ticket = ++this.tickets;
+        this.apply(await this.source.read(id), ticket);
+      } while (this.again.has(key));
+      this.scheduleSnapshot();
+    };
+    this.inFlight.set(
+      key,
+      run()
+        .catch((err) => this.storeFailed(err))
+        .finally(() => this.inFlight.delete(key)),
+    );
+  }
+
+  private apply(raw: RawList, ticket: number): void {
+    const key = listIdKey(raw);
+    const previous = this.lists.get(key);
+    if (previous !== undefined && previous.ticket > ticket) return; // a newer read already landed
+    const fingerprint = fingerprintOf(raw);
+    const interpreted = interpretRawList(raw);
+    if (!interpreted.ok) return this.reject(raw, fingerprint, ticket, interpreted.error);
+    const { settings, warnings } = interpreted;
+    if (!settings.configured) {
+      this.lists.delete(key);
+      return;
+    }
+    const compiled = compileScopePolicy({
+      scope: settings.scope,
+      enabled: settings.enabled,
+      list: settings.cidrs,
+      descriptions: descriptionsOf(settings),
+    });
+    if (!compiled.ok) return this.reject(raw, fingerprint, ticket, compiled.message);
+    this.lists.set(key, { id: { tenant: raw.tenant, scope: raw.scope }, settings, policy: compiled.policy, fingerprint, ticket });
+    this.log.info(
+      {
+        tenant: raw.tenant,
+        scope: raw.scope,
+        enabled: settings.enabled,
+        entries: compiled.policy.matcher.list.length,
+        rev: settings.rev,
+        ...(warnings.length + compiled.warnings.length > 0 && {
+          warnings: [...warnings, ...compiled.warnings.map((w) => `#${w.index} ${w.token}: ${w.message}`)].slice(0, 20),
+        }),
+      },
+      'list loaded',
+    );
+  }
+
+  private reject(raw: RawList, fingerprint: string, ticket: number, error: string): void {
+    const key = listIdKey(raw);
+    const previous = this.lists.get(key);
+    this.rejected.inc({ tenant: raw.tenant, scope: raw.scope });
+    this.log.error(
+      { tenant: raw.tenant, scope: raw.scope, error, keeping: previous?.settings ? `rev ${previous.settings.rev}` : 'nothing: scope denies' },
+      'malformed list in store refused',
+    );
+    this.lists.set(key, { ...previous, id: { tenant: raw.tenant, scope: raw.scope }, fingerprint, error, ticket });
+  }
+
+  private storeFailed(err: unknown): void {
+    this.needsResync = true;
+    this.storeErrors.inc();
+    this.log.warn({ err: (err as Error).message }, 'list store read failed; enforcing the last-known-good lists');
+  }
+
+  private markLoaded(from: 'store' | 'snapshot'): void {
+    if (!this.loaded) this.log.info({ from, lists: this.lists.size }, 'policy ready');
+    this.loaded = true;
+    this.readyGauge.set(1);
+  }
+
+  private scheduleSnapshot(): void {
+    const path = this.options.snapshotPath;
+    if (path === undefined || this.snapshotTimer !== undefined) return;
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
+      const good = [...this.lists.values()].flatMap((c) => (c.settings ? [c.settings] : []));
+      writeListFile(path, this.domains, good).catch((err) => this.log.error({ err, path }, 'snapshot write failed'));
+    }, SNAPSHOT_DEBOUNCE_MS);
+    this.snapshotTimer.unref();
+  }
+
+  private async restoreSnapshot(): Promise<void> {
+    const path = this.options.snapshotPath;
+    if (path === undefined) {
+      this.log.error('no list store and no snapshot: denying everything until the store answers');
+      return;
+    }
+    const result = await readListFile(path);
+    if (!result.ok) {
+      this.log.error({ error: result.error }, 'no usable snapshot: denying everything until the store answers');
+      return;
+    }
+    const ticket = ++this.tickets;
+    for (const raw of result.content.lists) this.apply(raw, ticket);
+    this.domains = new Map(result.content.domains);
+    this.markLoaded('snapshot');
+  }
+}
+
+function idFromKey(key: string): ListId {
+  const [tenant, scope] = key.split('\u0000') as [string, Scope];
+  return { tenant, scope };
+}

@@ -1,0 +1,140 @@
+/**
+ * The admin's view of a list (entries with metadata, active or not) and the
+ * raw values a write stores for it. The enforced string is the truth for
+ * active entries, so a list pushed by hand with redis-cli shows faithfully:
+ * its entries simply have no description.
+ */
+import { type TokenError, canonicalEntry, parseCidrList } from '../policy/index.js';
+import type { ListId } from './keys.js';
+import { type EntryMeta, type RawList, fingerprintOf, interpretRawList } from './raw-list.js';
+
+export interface ListEntry extends EntryMeta {
+  /** Canonical entry: `192.0.2.0/24`, `198.51.100.7`, `2001:db8::/32`. */
+  readonly value: string;
+}
+
+export interface ListState extends ListId {
+  readonly configured: boolean;
+  readonly enabled: boolean;
+  /** Active entries first, in enforced order, then the inactive ones. */
+  readonly entries: readonly ListEntry[];
+  /** The enforced string as stored. */
+  readonly cidrs: string;
+  readonly rev: number;
+  /** Identifies this version for compare-and-set writes. */
+  readonly fingerprint: string;
+}
+
+export type ListStateResult = { readonly ok: true; readonly state: ListState } | { readonly ok: false; readonly error: string };
+
+export function listStateOf(raw: RawList): ListStateResult {
+  const interpreted = interpretRawList(raw);
+  if (!interpreted.ok) return { ok: false, error: interpreted.error };
+  const { settings } = interpreted;
+  const parsed = parseCidrList(settings.cidrs);
+  if (!parsed.ok) return { ok: false, error: `stored list is malformed: ${parsed.message}` };
+  const entries: ListEntry[] = [];
+  const seen = new Set<string>();
+  for (let slot = 0; slot < parsed.list.length; slot++) {
+    const value = canonicalEntry(parsed.list, slot);
+    if (seen.has(value)) continue;
+    seen.add(value);
+    entries.push({ ...settings.meta.get(value), value, active: true });
+  }
+  for (const [value, meta] of settings.meta) {
+    if (!meta.active && !seen.has(value)) entries.push({ ...meta, value, active: false });
+  }
+  return {
+    ok: true,
+    state: {
+      tenant: raw.tenant,
+      scope: raw.scope,
+      configured: settings.configured,
+      enabled: settings.enabled,
+      entries,
+      cidrs: settings.cidrs,
+      rev: settings.rev,
+      fingerprint: fingerprintOf(raw),
+    },
+  };
+}
+
+/** An entry as an admin submits it. */
+export interface EntryInput {
+  readonly value: string;
+  readonly description?: string;
+  readonly active: boolean;
+}
+
+/** An invalid entry, by its position in the submitted entries (0-based). */
+export interface EntryError extends Omit<TokenError, 'index' | 'offset'> {
+  readonly entry: number;
+}
+
+export interface StoredValues {
+  readonly cidrs: string;
+  readonly enabled: '1' | '0';
+  /** Entries hash: canonical entry -> metadata JSON. */
+  readonly entries: Readonly<Record<string, string>>;
+}
+
+export type StoredValuesResult =
+  | { readonly ok: true; readonly values: StoredValues; readonly entries: readonly ListEntry[] }
+  | { readonly ok: false; readonly errors: readonly EntryError[]; readonly message: string };
+
+/**
+ * Validates submitted entries and computes what to store. Metadata of entries
+ * that were already there keeps its creation stamp; what changed gets
+ * `updatedAt/By`. Repeated values keep the first.
+ */
+export function storedValuesOf(
+  inputs: readonly EntryInput[],
+  enabled: boolean,
+  previous: readonly ListEntry[],
+  actor: string,
+  now: string,
+): StoredValuesResult {
+  // One token per input, so error and slot i are input i: a blank value becomes
+  // a token that cannot parse, a comma inside a value cannot split it.
+  const isBlank = (input: EntryInput) => input.value.trim() === '';
+  const parsed = parseCidrList(inputs.map((e) => (isBlank(e) ? '-' : e.value.replaceAll(',', ' '))).join(','));
+  if (!parsed.ok) {
+    const errors = parsed.errors.map(({ index, offset: _offset, ...rest }): EntryError => {
+      const entry = index - 1;
+      return isBlank(inputs[entry]!) ? { entry, token: '', problem: 'empty-token', message: 'empty entry' } : { ...rest, entry };
+    });
+    const message = `invalid entries: ${errors.map((e) => `#${e.entry + 1} ${JSON.stringify(e.token)}: ${e.message}`).join('; ')}`;
+    return { ok: false, errors, message };
+  }
+  const before = new Map(previous.map((e) => [e.value, e]));
+  const entries: ListEntry[] = [];
+  const seen = new Set<string>();
+  inputs.forEach((input, i) => {
+    const value = canonicalEntry(parsed.list, i);
+    if (seen.has(value)) return;
+    seen.add(value);
+    const old = before.get(value);
+    const description = input.description?.trim() || undefined;
+    const unchanged = old !== undefined && old.active === input.active && old.description === description;
+    entries.push({
+      value,
+      active: input.active,
+      ...(description !== undefined && { description }),
+      createdAt: old?.createdAt ?? now,
+      createdBy: old?.createdBy ?? actor,
+      updatedAt: unchanged ? (old.updatedAt ?? now) : now,
+      updatedBy: unchanged ? (old.updatedBy ?? actor) : actor,
+    });
+  });
+  const stored: Record<string, string> = {};
+  for (const { value, ...meta } of entries) stored[value] = JSON.stringify(meta);
+  return {
+    ok: true,
+    entries,
+    values: {
+      cidrs: entries.filter((e) => e.active).map((e) => e.value).join(','),
+      enabled: enabled ? '1' : '0',
+      entries: stored,
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Lua scripts: each runs atomically on the one slot a tenant's keys share.
+ * A missing value is written "\0" in fingerprints, as fingerprintOf() does.
+ */
+
+const FINGERPRINT_OF_KEYS = `
+local function value(key)
+  local v = redis.call('GET', key)
+  if v then return v end
+  return '\\0'
+end
+local fingerprint = redis.sha1hex(value(KEYS[1]) .. '\\n' .. value(KEYS[2]) .. '\\n' .. value(KEYS[3]))
+`;
+
+/** KEYS: cidrs, enabled, rev. Returns the list's fingerprint. */
+export const FINGERPRINT_LUA = `${FINGERPRINT_OF_KEYS}
+return fingerprint`;
+
+/**
+ * KEYS: cidrs, enabled, rev, entries.
+ * ARGV: expected fingerprint ('' writes unconditionally), cidrs, enabled,
+ * change channel, tenant, scope, then entries-hash field/value pairs.
+ * Returns {1, new rev} or {0, current fingerprint} when someone wrote first.
+ */
+export const COMMIT_LUA = `${FINGERPRINT_OF_KEYS}
+if ARGV[1] ~= '' and ARGV[1] ~= fingerprint then return {0, fingerprint} end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('DEL', KEYS[4])
+-- HSET in chunks of 500 pairs: unpack() of a huge ARGV overflows the Lua stack.
+for i = 7, #ARGV, 1000 do
+  redis.call('HSET', KEYS[4], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
+local rev = redis.call('INCR', KEYS[3])
+redis.call('PUBLISH', ARGV[4], cjson.encode({tenant = ARGV[5], scope = ARGV[6], rev = rev}))
+return {1, rev}`;

@@ -1,0 +1,89 @@
+/**
+ * Writes lists to Redis the way every sipwarden tool must: validate with the
+ * policy engine first, then one Lua script that checks nobody wrote since the
+ * list was read (compare-and-set on its fingerprint), replaces the enforced
+ * string, the toggle and the metadata, bumps the revision and publishes the
+ * change, atomically. An invalid list writes nothing.
+ */
+import type { KeySchema, ListId } from './keys.js';
+import { type EntryError, type EntryInput, type ListEntry, type ListState, listStateOf, storedValuesOf } from './list-state.js';
+import type { RedisClient } from './redis-connection.js';
+import type { RedisListSource } from './redis-source.js';
+import { COMMIT_LUA } from './redis-scripts.js';
+
+export interface ListChange {
+  readonly enabled: boolean;
+  readonly entries: readonly EntryInput[];
+}
+
+export interface WriteOptions {
+  /** Who writes: recorded in entry metadata (and the audit log). */
+  readonly actor: string;
+  /**
+   * The version the change was made from: the write happens only if the list
+   * is still at it, and its entries' creation stamps carry over. Without
+   * one the write is unconditional.
+   */
+  readonly base?: ListState;
+  /** Timestamp to record; now by default. */
+  readonly now?: string;
+}
+
+export type WriteResult =
+  | { readonly ok: true; readonly rev: number; readonly entries: readonly ListEntry[] }
+  | { readonly ok: false; readonly reason: 'invalid'; readonly errors: readonly EntryError[]; readonly message: string }
+  | { readonly ok: false; readonly reason: 'conflict'; readonly message: string };
+
+export type ReadResult = { readonly ok: true; readonly state: ListState } | { readonly ok: false; readonly error: string };
+
+export class RedisListWriter {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: KeySchema,
+    private readonly source: RedisListSource,
+  ) {}
+
+  async readState(id: ListId): Promise<ReadResult> {
+    return listStateOf(await this.source.read(id));
+  }
+
+  async write(id: ListId, change: ListChange, options: WriteOptions): Promise<WriteResult> {
+    const previous = options.base?.entries ?? [];
+    const stored = storedValuesOf(change.entries, change.enabled, previous, options.actor, options.now ?? new Date().toISOString());
+    if (!stored.ok) return { ok: false, reason: 'invalid', errors: stored.errors, message: stored.message };
+    const k = this.keys.list(id);
+    const pairs = Object.entries(stored.values.entries).flat();
+    const [written, detail] = (await this.client.eval(
+      COMMIT_LUA,
+      4,
+      k.cidrs,
+      k.enabled,
+      k.rev,
+      k.entries,
+      options.base?.fingerprint ?? '',
+      stored.values.cidrs,
+      stored.values.enabled,
+      this.keys.changes,
+      id.tenant,
+      id.scope,
+      ...pairs,
+    )) as [number, number | string];
+    if (written !== 1) return { ok: false, reason: 'conflict', message: `${id.tenant}/${id.scope} changed since it was read; read it again` };
+    return { ok: true, rev: detail as number, entries: stored.entries };
+  }
+
+  /** Read, change, write; retried while other writers get in first. */
+  async update(
+    id: ListId,
+    change: (state: ListState) => ListChange,
+    options: Omit<WriteOptions, 'base'>,
+    attempts = 10,
+  ): Promise<WriteResult | { readonly ok: false; readonly reason: 'unreadable'; readonly message: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.readState(id);
+      if (!current.ok) return { ok: false, reason: 'unreadable', message: current.error };
+      const result = await this.write(id, change(current.state), { ...options, base: current.state });
+      if (result.ok || result.reason !== 'conflict' || attempt >= attempts) return result;
+    }
+  }
+}

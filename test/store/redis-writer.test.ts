@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturingLogger } from '../support/logger.js';
+import { RedisServer } from '../support/redis-server.js';
+import { ACME_SIP, type RedisStore, entries, redisStore } from './fixtures.js';
+
+let redis: RedisServer;
+let store: RedisStore;
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+  store = await redisStore(redis.url, capturingLogger().logger);
+});
+
+afterAll(async () => {
+  store.close();
+  await redis.stop();
+});
+
+describe('RedisListWriter', () => {
+  it('writes a list and reads it back with metadata, under the documented keys', async () => {
+    const id = { tenant: 'writeback.example', scope: 'sip' as const };
+    const result = await store.writer.write(
+      id,
+      { enabled: true, entries: [{ value: '203.0.113.9/24', description: 'HQ', active: true }, { value: '198.51.100.7', active: false }] },
+      { actor: 'alice', now: '2026-11-23T10:00:00.000Z' },
+    );
+    expect(result).toMatchObject({ ok: true, rev: 1 });
+    const plain = redis.client();
+    expect(await plain.get('sipwarden:{writeback.example}:sip:cidrs')).toBe('203.0.113.0/24');
+    expect(await plain.get('sipwarden:{writeback.example}:sip:enabled')).toBe('1');
+    expect(await plain.get('sipwarden:{writeback.example}:sip:rev')).toBe('1');
+    expect(JSON.parse((await plain.hget('sipwarden:{writeback.example}:sip:entries', '198.51.100.7'))!)).toEqual({
+      active: false,
+      createdAt: '2026-11-23T10:00:00.000Z',
+      createdBy: 'alice',
+      updatedAt: '2026-11-23T10:00:00.000Z',
+      updatedBy: 'alice',
+    });
+    plain.disconnect();
+    const read = await store.writer.readState(id);
+    expect(read.ok && read.state.entries.map((e) => [e.value, e.active, e.description])).toEqual([
+      ['203.0.113.0/24', true, 'HQ'],
+      ['198.51.100.7', false, undefined],
+    ]);
+  });
+
+  it('refuses an invalid list with every bad entry named and writes nothing', async () => {
+    const id = { tenant: 'invalid.example', scope: 'sip' as const };
+    await store.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 'alice' });
+    const before = await store.source.read(id);
+    const result = await store.writer.write(
+      id,
+      { enabled: true, entries: entries('10.0.0.0/8', '010.0.0.1', '', '10.0.0.0/40') },
+      { actor: 'mallory' },
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok && result.reason === 'invalid') {
+      expect(result.errors.map((e) => [e.entry, e.problem])).toEqual([
+        [1, 'leading-zero'],
+        [2, 'empty-token'],
+        [3, 'prefix-out-of-range'],
+      ]);
+      expect(result.message).toContain('010.0.0.1');
+    }
+    expect(await store.source.read(id)).toEqual(before);
+  });
+
+  it('refuses a write made from a stale read (compare-and-set)', async () => {
+    const id = { tenant: 'cas.example', scope: 'webrtc' as const };
+    await store.writer.write(id, { enabled: true, entries: entries('192.0.2.1') }, { actor: 'a' });
+    const read = await store.writer.readState(id);
+    if (!read.ok) throw new Error(read.error);
+    await store.writer.write(id, { enabled: true, entries: entries('192.0.2.2') }, { actor: 'b', base: read.state });
+    const stale = await store.writer.write(id, { enabled: true, entries: entries('192.0.2.3') }, { actor: 'c', base: read.state });
+    expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(await redis.client().get('sipwarden:{cas.example}:webrtc:cidrs')).toBe('192.0.2.2');
+  });
+
+  it('loses no update when many writers add entries at once', async () => {
+    const id = { tenant: 'concurrent.example', scope: 'sip' as const };
+    const writers = Array.from({ length: 20 }, (_, i) =>
+      store.writer.update(id, (state) => ({ enabled: true, entries: [...state.entries, { value: `192.0.2.${i}`, active: true }] }), { actor: `w${i}` }, 50),
+    );
+    const results = await Promise.all(writers);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const read = await store.writer.readState(id);
+    expect(read.ok && read.state.entries.map((e) => e.value).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `192.0.2.${i}`).sort());
+    expect(read.ok && read.state.rev).toBe(20);
+  });
+
+  it('never lets a reader see half an update', async () => {
+    const id = { tenant: 'atomic.example', scope: 'sip' as const };
+    const listA = Array.from({ length: 2000 }, (_, i) => ({ value: `10.0.${i >> 8}.${i & 255}`, description: 'A', active: true }));
+    const listB = Array.from({ length: 2000 }, (_, i) => ({ value: `10.1.${i >> 8}.${i & 255}`, description: 'B', active: true }));
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; i < 20; i++) await store.writer.write(id, { enabled: true, entries: i % 2 ? listB : listA }, { actor: 'w' });
+      writing = false;
+    })();
+    let reads = 0;
+    while (writing) {
+      const raw = await store.source.read(id);
+      if (raw.cidrs === null) continue;
+      const fromCidrs = raw.cidrs.startsWith('10.0.') ? 'A' : 'B';
+      const descriptions = new Set(Object.values(raw.entries).map((m) => (JSON.parse(m) as { description: string }).description));
+      expect([...descriptions]).toEqual([fromCidrs]);
+      expect(raw.cidrs.split(',').every((v) => v.startsWith(fromCidrs === 'A' ? '10.0.' : '10.1.'))).toBe(true);
+      reads++;
+    }
+    await writer;
+    expect(reads).toBeGreaterThan(5);
+  });
+
+  it('publishes a change notification with tenant, scope and revision', async () => {
+    const subscriber = redis.client();
+    const messages: string[] = [];
+    await subscriber.subscribe('sipwarden:changes');
+    subscriber.on('message', (_c, m: string) => messages.push(m));
+    const result = await store.writer.write({ tenant: 'notify.example', scope: 'admin' }, { enabled: false, entries: [] }, { actor: 'a' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(messages.map((m) => JSON.parse(m))).toEqual([{ tenant: 'notify.example', scope: 'admin', rev: result.ok && result.rev }]);
+    subscriber.disconnect();
+  });
+
+  it('shows a list pushed by hand with one plain command, entries without description', async () => {
+    const plain = redis.client();
+    await plain.set('sipwarden:{hand.example}:sip:cidrs', '203.0.113.0/24, 198.51.100.7');
+    const read = await store.writer.readState({ tenant: 'hand.example', scope: 'sip' });
+    expect(read.ok && read.state).toMatchObject({
+      configured: true,
+      enabled: true,
+      entries: [
+        { value: '203.0.113.0/24', active: true },
+        { value: '198.51.100.7', active: true },
+      ],
+    });
+    expect(read.ok && read.state.entries[0]!.description).toBeUndefined();
+    plain.disconnect();
+  });
+});
