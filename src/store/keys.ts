@@ -7,7 +7,9 @@
  *   {prefix}:{tenant}:{scope}:enabled   string  "1" on, "0" off; absent: on when the cidrs key exists
  *   {prefix}:{tenant}:{scope}:entries   hash    canonical entry -> JSON metadata (description, active, times, authors)
  *   {prefix}:{tenant}:{scope}:rev       string  revision, incremented by every write through sipwarden
+ *   {prefix}:{tenant}:audit             list    newest-first JSON audit records of the tenant's changes, bounded
  *   {prefix}:domains                    hash    SIP domain -> tenant
+ *   {prefix}:tokens                     hash    admin API token id -> JSON {tenant, name, SHA-256 of the secret, …}
  *   {prefix}:changes                    channel JSON {"tenant","scope","rev"} published after each write
  */
 import { type Scope, isScope } from '../policy/index.js';
@@ -44,6 +46,14 @@ export class KeySchema {
   list(id: ListId): ListKeys {
     const base = `${this.prefix}:{${id.tenant}}:${id.scope}`;
     return { cidrs: `${base}:cidrs`, enabled: `${base}:enabled`, entries: `${base}:entries`, rev: `${base}:rev` };
+  }
+
+  audit(tenant: string): string {
+    return `${this.prefix}:{${tenant}}:audit`;
+  }
+
+  get tokens(): string {
+    return `${this.prefix}:tokens`;
   }
 
   get domains(): string {

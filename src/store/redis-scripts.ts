@@ -17,9 +17,10 @@ export const FINGERPRINT_LUA = `${FINGERPRINT_OF_KEYS}
 return fingerprint`;
 
 /**
- * KEYS: cidrs, enabled, rev, entries.
+ * KEYS: cidrs, enabled, rev, entries, audit.
  * ARGV: expected fingerprint ('' writes unconditionally), cidrs, enabled,
- * change channel, tenant, scope, then entries-hash field/value pairs.
+ * change channel, tenant, scope, audit record JSON ('' for none), audit
+ * length bound, then entries-hash field/value pairs.
  * Returns {1, new rev} or {0, current fingerprint} when someone wrote first.
  */
 export const COMMIT_LUA = `${FINGERPRINT_OF_KEYS}
@@ -28,9 +29,15 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3])
 redis.call('DEL', KEYS[4])
 -- HSET in chunks of 500 pairs: unpack() of a huge ARGV overflows the Lua stack.
-for i = 7, #ARGV, 1000 do
+for i = 9, #ARGV, 1000 do
   redis.call('HSET', KEYS[4], unpack(ARGV, i, math.min(i + 999, #ARGV)))
 end
 local rev = redis.call('INCR', KEYS[3])
+if ARGV[7] ~= '' then
+  local record = cjson.decode(ARGV[7])
+  record.rev = rev
+  redis.call('LPUSH', KEYS[5], cjson.encode(record))
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+end
 redis.call('PUBLISH', ARGV[4], cjson.encode({tenant = ARGV[5], scope = ARGV[6], rev = rev}))
 return {1, rev}`;

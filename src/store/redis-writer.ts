@@ -5,6 +5,7 @@
  * string, the toggle and the metadata, bumps the revision and publishes the
  * change, atomically. An invalid list writes nothing.
  */
+import { AUDIT_LENGTH, type AuditContext, auditRecord } from './audit-log.js';
 import type { KeySchema, ListId } from './keys.js';
 import { type EntryError, type EntryInput, type ListEntry, type ListState, listStateOf, storedValuesOf } from './list-state.js';
 import type { RedisClient } from './redis-connection.js';
@@ -27,6 +28,8 @@ export interface WriteOptions {
   readonly base?: ListState;
   /** Timestamp to record; now by default. */
   readonly now?: string;
+  /** Records the change in the tenant's audit log, atomically with it. */
+  readonly audit?: AuditContext;
 }
 
 export type WriteResult =
@@ -48,41 +51,55 @@ export class RedisListWriter {
   }
 
   async write(id: ListId, change: ListChange, options: WriteOptions): Promise<WriteResult> {
-    const previous = options.base?.entries ?? [];
-    const stored = storedValuesOf(change.entries, change.enabled, previous, options.actor, options.now ?? new Date().toISOString());
+    const now = options.now ?? new Date().toISOString();
+    const stored = storedValuesOf(change.entries, change.enabled, options.base?.entries ?? [], options.actor, now);
     if (!stored.ok) return { ok: false, reason: 'invalid', errors: stored.errors, message: stored.message };
     const k = this.keys.list(id);
     const pairs = Object.entries(stored.values.entries).flat();
+    const record =
+      options.audit && auditRecord(id, options.base, { enabled: change.enabled, entries: stored.entries }, options.audit, options.actor, now);
     const [written, detail] = (await this.client.eval(
       COMMIT_LUA,
-      4,
+      5,
       k.cidrs,
       k.enabled,
       k.rev,
       k.entries,
+      this.keys.audit(id.tenant),
       options.base?.fingerprint ?? '',
       stored.values.cidrs,
       stored.values.enabled,
       this.keys.changes,
       id.tenant,
       id.scope,
+      record ? JSON.stringify(record) : '',
+      AUDIT_LENGTH,
       ...pairs,
     )) as [number, number | string];
     if (written !== 1) return { ok: false, reason: 'conflict', message: `${id.tenant}/${id.scope} changed since it was read; read it again` };
     return { ok: true, rev: detail as number, entries: stored.entries };
   }
 
-  /** Read, change, write; retried while other writers get in first. */
-  async update(
+  /**
+   * Read, change, write with compare-and-set, retried while other writers get
+   * in first. `change` may refuse by returning a value with a `kind`.
+   */
+  async update<Refusal extends { readonly kind: string }>(
     id: ListId,
-    change: (state: ListState) => ListChange,
+    change: (state: ListState) => ListChange | Refusal,
     options: Omit<WriteOptions, 'base'>,
     attempts = 10,
-  ): Promise<WriteResult | { readonly ok: false; readonly reason: 'unreadable'; readonly message: string }> {
+  ): Promise<
+    | WriteResult
+    | { readonly ok: false; readonly reason: 'unreadable'; readonly message: string }
+    | { readonly ok: false; readonly reason: 'rejected'; readonly failure: Refusal }
+  > {
     for (let attempt = 1; ; attempt++) {
       const current = await this.readState(id);
       if (!current.ok) return { ok: false, reason: 'unreadable', message: current.error };
-      const result = await this.write(id, change(current.state), { ...options, base: current.state });
+      const next = change(current.state);
+      if ('kind' in next) return { ok: false, reason: 'rejected', failure: next };
+      const result = await this.write(id, next, { ...options, base: current.state });
       if (result.ok || result.reason !== 'conflict' || attempt >= attempts) return result;
     }
   }
