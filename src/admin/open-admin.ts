@@ -1,0 +1,30 @@
+/**
+ * Connects the admin tools to Redis: the same store code as the edge.
+ */
+import type { Logger } from 'pino';
+import type { RedisStoreConfig } from '../config/store-config.js';
+import { KeySchema } from '../store/keys.js';
+import { connectRedis, createRedisClient } from '../store/redis-connection.js';
+import { RedisListSource } from '../store/redis-source.js';
+import { RedisListWriter } from '../store/redis-writer.js';
+import { ApiTokens } from './api-tokens.js';
+import { ListAdmin } from './list-admin.js';
+
+export interface AdminStore {
+  readonly admin: ListAdmin;
+  readonly tokens: ApiTokens;
+  close(): void;
+}
+
+/** The admin store, or undefined when Redis did not answer within `timeoutMs`. */
+export async function openAdminStore(config: RedisStoreConfig, logger: Logger, timeoutMs: number): Promise<AdminStore | undefined> {
+  const client = createRedisClient({ ...config.connection, name: 'sipwarden-admin' });
+  client.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis error'));
+  if (!(await connectRedis(client, timeoutMs))) {
+    client.disconnect();
+    return undefined;
+  }
+  const keys = new KeySchema(config.prefix);
+  const writer = new RedisListWriter(client, keys, new RedisListSource(client, keys, logger));
+  return { admin: new ListAdmin(writer, client, keys), tokens: new ApiTokens(client, keys), close: () => client.disconnect() };
+}
