@@ -68,7 +68,11 @@ export class RedisListSource implements ListSource {
     const subscriberOptions = { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null };
     const subscriber =
       'nodes' in this.client
-        ? this.client.duplicate(undefined, { redisOptions: { ...this.client.options.redisOptions, ...subscriberOptions } })
+        ? this.client.duplicate(undefined, {
+            lazyConnect: false,
+            enableOfflineQueue: true,
+            redisOptions: { ...this.client.options.redisOptions, ...subscriberOptions },
+          })
         : this.client.duplicate(subscriberOptions);
     const log = this.logger.child({ component: 'redis-subscriber' });
     let connectedBefore = false;

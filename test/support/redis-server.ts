@@ -12,6 +12,8 @@ import { freePort } from './net.js';
 export interface RedisServerOptions {
   /** notify-keyspace-events flags; '' disables keyspace notifications. */
   readonly keyspaceEvents?: string;
+  /** More redis-server arguments, e.g. for cluster mode. */
+  readonly args?: readonly string[];
 }
 
 export class RedisServer {
@@ -29,6 +31,11 @@ export class RedisServer {
     return server;
   }
 
+  /** The server's own directory (its data and config files). */
+  get directory(): string {
+    return this.dir;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -44,6 +51,7 @@ export class RedisServer {
       '--appendfsync', 'always',
       '--notify-keyspace-events', this.options.keyspaceEvents ?? 'K$hg',
       '--protected-mode', 'no',
+      ...(this.options.args ?? []),
     ];
     this.process = spawn('redis-server', args, { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
