@@ -1,0 +1,83 @@
+/**
+ * Which transport a request came over, from the listener it arrived on.
+ *
+ * drachtio-server (v0.9.10) reports requests that came over a WebSocket with
+ * protocol `tcp`, so the protocol alone cannot tell ws from tcp. The local
+ * address and port the request arrived on (`receivedOn`) can: it names one of
+ * the listeners drachtio announced when the application connected, or one the
+ * operator configured.
+ */
+import { type Listener, type Transport, WILDCARD_HOST, isDatagram, splitHostPort } from './transport.js';
+
+/** What the directory reads from a drachtio-srf request. */
+export interface ArrivalFacts {
+  /** `address:port` of the local listener, as drachtio-server reports it. */
+  readonly receivedOn?: string;
+  /** `udp` or `tcp` (also for ws), or `tls` (also for wss), as drachtio-server reports it. */
+  readonly protocol: string;
+  /** The drachtio-server the request came through; `hostport` is the list it announced. */
+  readonly server?: { readonly hostport?: string };
+}
+
+interface Sockets {
+  datagram?: Transport;
+  stream?: Transport;
+}
+
+/** Listeners by address and port. */
+class ListenerTable {
+  private readonly byHostPort = new Map<string, Sockets>();
+
+  constructor(listeners: readonly Listener[]) {
+    for (const { transport, host, port } of listeners) {
+      const key = `${host}:${port}`;
+      const sockets = this.byHostPort.get(key) ?? {};
+      sockets[isDatagram(transport) ? 'datagram' : 'stream'] = transport;
+      this.byHostPort.set(key, sockets);
+    }
+  }
+
+  /**
+   * The transport of the listener at `receivedOn`: its udp listener for a
+   * datagram, else its one stream listener. An exact address wins over a
+   * wildcard listener on the same port.
+   */
+  transportAt(receivedOn: string, protocol: string): Transport | undefined {
+    const arrival = splitHostPort(receivedOn);
+    if (arrival === undefined) return undefined;
+    const sockets = this.byHostPort.get(`${arrival.host}:${arrival.port}`) ?? this.byHostPort.get(`${WILDCARD_HOST}:${arrival.port}`);
+    if (sockets === undefined) return undefined;
+    return protocol.toLowerCase() === 'udp' ? sockets.datagram : sockets.stream;
+  }
+}
+
+export class ListenerDirectory {
+  private readonly configured: ListenerTable;
+  /** Announced listener tables by the server's public hostport list, which every request carries. */
+  private readonly announced = new Map<string, ListenerTable>();
+
+  /** `configured` listeners take precedence over what drachtio-server announces. */
+  constructor(configured: readonly Listener[] = []) {
+    this.configured = new ListenerTable(configured);
+  }
+
+  /**
+   * Records the listeners a drachtio-server announced on connect. `server` is
+   * its public hostport list (what requests carry as `server.hostport`);
+   * `listeners` its local listeners, which `receivedOn` names (the two differ
+   * when drachtio runs with --external-ip).
+   */
+  announce(server: string, listeners: readonly Listener[]): void {
+    this.announced.set(server, new ListenerTable(listeners));
+  }
+
+  /** The transport the request arrived over, or undefined when no known listener matches. */
+  transportOf(request: ArrivalFacts): Transport | undefined {
+    const { receivedOn, protocol } = request;
+    if (receivedOn === undefined) return undefined;
+    const configured = this.configured.transportAt(receivedOn, protocol);
+    if (configured !== undefined) return configured;
+    const hostport = request.server?.hostport;
+    return hostport === undefined ? undefined : this.announced.get(hostport)?.transportAt(receivedOn, protocol);
+  }
+}
