@@ -1,0 +1,117 @@
+/**
+ * The access filter as a drachtio-srf middleware:
+ * `srf.use(accessFilter({ policy, listeners, logger, registry }))`.
+ *
+ * It checks new (out-of-dialog) requests of the configured methods; an
+ * allowed one goes on down the middleware chain, a denied one is answered
+ * `403 Forbidden` (RFC 3261 §21.4.4) with nothing that hints at the list.
+ * Every check logs one line and counts once. Whatever goes wrong while
+ * deciding denies: the filter fails closed.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { PolicyView } from '../store/policy-view.js';
+import { type AccessPolicy, type AccessVerdict, judge } from './access-decision.js';
+import { AccessMetrics } from './access-metrics.js';
+import type { ListenerDirectory } from './listener-directory.js';
+import { type ForwardingTrust, TRUST_NO_PROXY } from './request-source.js';
+import type { SipMiddleware, SipRequest } from './sip-request.js';
+import type { UnmappedDomainPolicy } from './tenant.js';
+
+export const DEFAULT_CHECKED_METHODS: readonly string[] = ['REGISTER', 'INVITE'];
+
+export interface AccessFilterOptions {
+  readonly policy: PolicyView;
+  readonly listeners: ListenerDirectory;
+  /** Whose forwarded-address header to believe; by default no one's. */
+  readonly forwarding?: ForwardingTrust;
+  /** Methods whose out-of-dialog requests are checked; default REGISTER and INVITE. */
+  readonly methods?: readonly string[];
+  /** Default `default`: unmapped domains get the `default` tenant's lists. */
+  readonly unmappedDomain?: UnmappedDomainPolicy;
+  readonly logger: Logger;
+  /** Where the decision counters are registered. */
+  readonly registry: Registry;
+}
+
+/**
+ * True for a request inside a dialog: its To carries the remote tag
+ * (RFC 3261 §12.2.1.1, §8.1.1.2). A REGISTER never belongs to a dialog
+ * (§10.2), so a tag on one does not exempt it from the check.
+ */
+export function isInDialog(request: SipRequest): boolean {
+  return request.method !== 'REGISTER' && request.getParsedHeader('To').params.tag !== undefined;
+}
+
+export function checkedMethods(methods: readonly string[] = DEFAULT_CHECKED_METHODS): ReadonlySet<string> {
+  return new Set(methods.map((method) => method.toUpperCase()));
+}
+
+function logFields(request: SipRequest, verdict: AccessVerdict): Record<string, unknown> {
+  return {
+    event: 'sip_access',
+    result: verdict.allow ? 'allow' : 'deny',
+    reason: verdict.reason,
+    method: verdict.method,
+    source_ip: verdict.source.address,
+    source_port: verdict.source.port,
+    transport: verdict.transport,
+    scope: verdict.scope,
+    tenant: verdict.tenant,
+    domain: verdict.domain,
+    entry: verdict.entry,
+    forwarded_by: verdict.source.forwardedBy,
+    spoofed_forwarded_header: verdict.source.spoofedHeader,
+    call_id: request.get('Call-ID'),
+  };
+}
+
+export function accessFilter(options: AccessFilterOptions): SipMiddleware {
+  const methods = checkedMethods(options.methods);
+  const access: AccessPolicy = {
+    policy: options.policy,
+    listeners: options.listeners,
+    forwarding: options.forwarding ?? TRUST_NO_PROXY,
+    unmappedDomain: options.unmappedDomain ?? 'default',
+  };
+  const metrics = new AccessMetrics(options.registry);
+  const logger = options.logger;
+
+  /** The verdict, or undefined for a request the filter lets by unchecked. Never throws: a failure denies. */
+  function check(request: SipRequest): { verdict: AccessVerdict; failure?: unknown } | undefined {
+    try {
+      if (!methods.has(request.method) || isInDialog(request)) return undefined;
+      return { verdict: judge(request, access) };
+    } catch (failure) {
+      const source = { address: request.source_address, port: request.source_port };
+      return { verdict: { allow: false, reason: 'internal-error', method: request.method, source }, failure };
+    }
+  }
+
+  function record(request: SipRequest, verdict: AccessVerdict, failure: unknown): void {
+    metrics.count(verdict);
+    const fields = logFields(request, verdict);
+    const outcome = verdict.allow ? 'allowed' : 'denied';
+    if (verdict.reason === 'internal-error') {
+      logger.error({ ...fields, err: failure }, 'sip request denied: the access check failed');
+    } else if (verdict.source.spoofedHeader !== undefined) {
+      logger.warn(fields, `sip request ${outcome}; forwarded-address header from an untrusted source ignored (spoof attempt)`);
+    } else if (verdict.allow) {
+      logger.info(fields, 'sip request allowed');
+    } else {
+      logger.warn(fields, 'sip request denied');
+    }
+  }
+
+  return (req, res, next) => {
+    const checked = check(req);
+    if (checked === undefined) return next();
+    record(req, checked.verdict, checked.failure);
+    if (checked.verdict.allow) return next();
+    try {
+      res.send(403);
+    } catch (error) {
+      logger.error({ err: error, call_id: req.get('Call-ID') }, 'could not answer 403 to a denied sip request');
+    }
+  };
+}

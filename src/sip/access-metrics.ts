@@ -1,0 +1,45 @@
+/**
+ * Prometheus counters of the SIP access decisions.
+ */
+import { Counter, type Registry } from 'prom-client';
+import type { AccessVerdict } from './access-decision.js';
+
+export const ACCESS_DECISIONS_METRIC = 'sipwarden_sip_access_decisions_total';
+
+const LABELS = ['tenant', 'scope', 'method', 'transport', 'result'] as const;
+type Label = (typeof LABELS)[number];
+
+/**
+ * Label value for what the request did not get as far as resolving. Domains
+ * are never labels: the sender chooses them, and a label per domain would let
+ * any sender grow the metric without bound.
+ */
+const UNRESOLVED = 'none';
+
+export class AccessMetrics {
+  private readonly decisions: Counter<Label>;
+
+  /** Several filters on one registry share the counter. */
+  constructor(registry: Registry) {
+    const existing = registry.getSingleMetric(ACCESS_DECISIONS_METRIC);
+    this.decisions =
+      existing instanceof Counter
+        ? (existing as Counter<Label>)
+        : new Counter({
+            name: ACCESS_DECISIONS_METRIC,
+            help: 'Out-of-dialog SIP requests checked against the allowlists, by tenant, scope, method, transport and result (allow or deny).',
+            labelNames: LABELS,
+            registers: [registry],
+          });
+  }
+
+  count(verdict: AccessVerdict): void {
+    this.decisions.inc({
+      tenant: verdict.tenant ?? UNRESOLVED,
+      scope: verdict.scope ?? UNRESOLVED,
+      method: verdict.method,
+      transport: verdict.transport ?? UNRESOLVED,
+      result: verdict.allow ? 'allow' : 'deny',
+    });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The parts of drachtio-srf's request and response objects sipwarden uses.
+ *
+ * drachtio-srf 5's bundled typings omit what an edge needs (`receivedOn`,
+ * `server`, `raw`, `proxy()`) and declare `source_port` a string where the
+ * Request sets a number, so the shapes are written down here from
+ * lib/request.js and lib/drachtio-agent.js, and the edge converts at the
+ * single place it hands handlers to drachtio-srf.
+ */
+import type { ArrivalFacts } from './listener-directory.js';
+import type { SourceFacts } from './request-source.js';
+
+/** A From/To header as drachtio-srf parses it (name-addr, RFC 3261 §20.20, §20.39). */
+export interface NameAddr {
+  readonly uri: string;
+  readonly params: Readonly<Record<string, string | undefined>>;
+}
+
+/** Options of Request#proxy (drachtio-srf lib/request.js). */
+export interface ProxyOptions {
+  readonly destination: string | readonly string[];
+  /** Record-Route, so the dialog's later requests come through drachtio (RFC 3261 §16.6 step 4). */
+  readonly remainInDialog?: boolean;
+  readonly provisionalTimeout?: string;
+  readonly finalTimeout?: string;
+}
+
+export interface ProxyResult {
+  readonly connected: boolean;
+  readonly finalStatus?: number;
+}
+
+export interface SipRequest extends ArrivalFacts, SourceFacts {
+  readonly method: string;
+  /** The Request-URI. */
+  readonly uri: string;
+  /** A header's value; undefined when absent. */
+  get(name: string): string | undefined;
+  getParsedHeader(name: 'To'): NameAddr;
+  proxy(options: ProxyOptions): Promise<ProxyResult>;
+}
+
+export interface SipResponse {
+  /** Sends a final or provisional response; drachtio-srf fills in the reason phrase. */
+  send(status: number): void;
+  /** True once a final response went out (drachtio-srf Response). */
+  readonly finalResponseSent?: boolean;
+}
+
+export type Next = (error?: unknown) => void;
+
+/** A drachtio-srf middleware: `srf.use(middleware)`. */
+export type SipMiddleware = (req: SipRequest, res: SipResponse, next: Next) => void;
+
+/** A request that ends the chain: drachtio-srf route handlers get no `next`. */
+export type SipHandler = (req: SipRequest, res: SipResponse) => void;

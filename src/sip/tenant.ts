@@ -1,0 +1,52 @@
+/**
+ * The tenant a request belongs to, from the SIP domain it addresses.
+ */
+import Srf from 'drachtio-srf';
+import type { PolicyView } from '../store/policy-view.js';
+import type { NameAddr } from './sip-request.js';
+
+/** The tenant of unmapped domains when they are not rejected. */
+export const DEFAULT_TENANT = 'default';
+
+/**
+ * What a domain that maps to no tenant gets: the `default` tenant's lists, or
+ * a 403 like any other refusal. The edge answers 403 rather than 404 (RFC
+ * 3261 §21.4.4) so that a scanner cannot tell served domains from unserved
+ * ones by the status.
+ */
+export type UnmappedDomainPolicy = 'default' | 'reject';
+
+export interface DomainFacts {
+  readonly method: string;
+  readonly uri: string;
+  getParsedHeader(name: 'To'): NameAddr;
+}
+
+function hostOf(uri: string): string | undefined {
+  // parseUri returns undefined for what is not a SIP URI, whatever its typing says.
+  const parsed: Srf.ParseUriResult | undefined = Srf.parseUri(uri);
+  const host = parsed?.host;
+  return host === undefined || host === '' ? undefined : host.toLowerCase();
+}
+
+/**
+ * The domain a request addresses, lower-cased (host names compare
+ * case-insensitively, RFC 3261 §19.1.4). A REGISTER names the address of
+ * record in To (§10.2: the Request-URI only names the registrar); any other
+ * request names its target in the Request-URI (§16.4). Undefined for a URI
+ * without a host, such as tel: (RFC 3966).
+ */
+export function requestDomain(request: DomainFacts): string | undefined {
+  const uri = request.method === 'REGISTER' ? request.getParsedHeader('To').uri : request.uri;
+  return hostOf(uri);
+}
+
+export type TenantResult =
+  | { readonly ok: true; readonly tenant: string; readonly domain: string | undefined }
+  | { readonly ok: false; readonly domain: string | undefined };
+
+export function resolveTenant(domain: string | undefined, policy: PolicyView, unmapped: UnmappedDomainPolicy): TenantResult {
+  const tenant = domain === undefined ? undefined : policy.tenantForDomain(domain);
+  if (tenant !== undefined) return { ok: true, tenant, domain };
+  return unmapped === 'default' ? { ok: true, tenant: DEFAULT_TENANT, domain } : { ok: false, domain };
+}
