@@ -334,7 +334,8 @@ function commit(): string | undefined {
 function main(): void {
   const options = readOptions();
   const started = performance.now();
-  console.log(`sipwarden policy benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}`);
+  const loadAtStart = os.loadavg()[0]!;
+  console.log(`sipwarden policy benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}, load average ${loadAtStart.toFixed(2)}`);
   if (!hasGc()) console.log('note: run with --expose-gc (npm run bench does) for memory figures and steadier timings');
   console.log('lookups from address strings; build = compile from the list text (sipwarden) or adding every entry (peers)\n');
 
@@ -354,7 +355,10 @@ function main(): void {
   const seconds = (performance.now() - started) / 1000;
   console.log('== targets ==');
   for (const t of targets) console.log(`${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.measured}`);
-  console.log(`\ntotal ${seconds.toFixed(0)} s\n`);
+  const loadAtEnd = os.loadavg()[0]!;
+  // Other work on the machine skews every figure; say so rather than let it pass for a regression.
+  const busy = Math.max(loadAtStart, loadAtEnd) > os.availableParallelism() ? '  (machine busy: figures unreliable)' : '';
+  console.log(`\ntotal ${seconds.toFixed(0)} s, load average at end ${loadAtEnd.toFixed(2)}${busy}\n`);
   const summary = {
     bench: 'policy',
     commit: commit(),
@@ -362,6 +366,7 @@ function main(): void {
     cpu: os.cpus()[0]?.model,
     cores: os.availableParallelism(),
     seconds: Math.round(seconds),
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
     results,
     targets,
   };
