@@ -3,6 +3,7 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import type { AccessVerdict } from './access-decision.js';
+import { sharedMetric } from './shared-metric.js';
 
 export const ACCESS_DECISIONS_METRIC = 'sipwarden_sip_access_decisions_total';
 
@@ -19,18 +20,18 @@ const UNRESOLVED = 'none';
 export class AccessMetrics {
   private readonly decisions: Counter<Label>;
 
-  /** Several filters on one registry share the counter. */
   constructor(registry: Registry) {
-    const existing = registry.getSingleMetric(ACCESS_DECISIONS_METRIC);
-    this.decisions =
-      existing instanceof Counter
-        ? (existing as Counter<Label>)
-        : new Counter({
-            name: ACCESS_DECISIONS_METRIC,
-            help: 'Out-of-dialog SIP requests checked against the allowlists, by tenant, scope, method, transport and result (allow or deny).',
-            labelNames: LABELS,
-            registers: [registry],
-          });
+    this.decisions = sharedMetric(
+      registry,
+      ACCESS_DECISIONS_METRIC,
+      () =>
+        new Counter({
+          name: ACCESS_DECISIONS_METRIC,
+          help: 'Out-of-dialog SIP requests checked against the allowlists, by tenant, scope, method, transport and result (allow or deny).',
+          labelNames: LABELS,
+          registers: [registry],
+        }),
+    );
   }
 
   count(verdict: AccessVerdict): void {

@@ -18,6 +18,13 @@ interface Upstream {
   readonly params: Readonly<Record<string, string | null>>;
 }
 
+export interface UpstreamTarget {
+  /** The upstream, as a SIP URI (what `all()` lists). */
+  readonly upstream: string;
+  /** The proxy destination. */
+  readonly destination: string;
+}
+
 export type UpstreamsResult = { readonly ok: true; readonly upstreams: Upstreams } | { readonly ok: false; readonly message: string };
 
 function parseUpstream(text: string): Upstream | undefined {
@@ -48,17 +55,25 @@ export class Upstreams {
     return { ok: true, upstreams: new Upstreams(fallback, byTenant) };
   }
 
+  /** Every distinct upstream, as a SIP URI. */
+  all(): string[] {
+    return [...new Set([this.fallback, ...this.byTenant.values()].map((upstream) => Srf.stringifyUri(upstream)))];
+  }
+
   /**
-   * The proxy destination for a request of `tenant` (undefined: the default
-   * upstream): the upstream's address carrying the user part of the
-   * Request-URI. drachtio-server keeps a Request-URI naming a foreign domain
+   * Where a request of `tenant` (undefined: the default upstream) goes.
+   * `destination` is the upstream's address carrying the user part of the
+   * Request-URI: drachtio-server keeps a Request-URI naming a foreign domain
    * and sends it to the destination as next hop, but replaces one that names
    * drachtio itself with the destination (RFC 3261 §16.5 retargeting); the
    * user part keeps the dialled number in both cases.
    */
-  destinationFor(tenant: string | undefined, requestUri: string): string {
+  targetFor(tenant: string | undefined, requestUri: string): UpstreamTarget {
     const upstream = (tenant === undefined ? undefined : this.byTenant.get(tenant)) ?? this.fallback;
     const user: string | undefined = Srf.parseUri(requestUri)?.user;
-    return Srf.stringifyUri({ ...upstream, ...(user === undefined ? {} : { user }) });
+    return {
+      upstream: Srf.stringifyUri(upstream),
+      destination: Srf.stringifyUri({ ...upstream, ...(user === undefined ? {} : { user }) }),
+    };
   }
 }
