@@ -1,0 +1,149 @@
+/**
+ * The SIP edge: a drachtio-srf application in front of the operator's
+ * registrar/PBX. New REGISTERs and INVITEs (and whatever other methods are
+ * configured) from sources their tenant's list does not allow are answered
+ * 403; everything else is proxied to the tenant's upstream with
+ * record-routing.
+ *
+ *   phones, softphones ──udp/tcp/tls──┐
+ *                                      ├─> drachtio-server <─control─> edge ──> PolicyView
+ *   browsers (sip.js) ─────ws/wss─────┘        │ proxy (allowed only)
+ *                                              └──────────────────────> upstream PBX
+ *
+ * All settings come in through SipEdgeOptions; nothing here reads the
+ * environment.
+ */
+import type { Server } from 'node:http';
+import Srf from 'drachtio-srf';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { PolicyView } from '../store/policy-view.js';
+import { DEFAULT_CHECKED_METHODS, accessFilter, checkedMethods } from './access-filter.js';
+import { type DrachtioConnection, type SrfConnector, openDrachtioLink } from './drachtio-link.js';
+import { forwardToUpstream } from './forward.js';
+import { type HealthServerOptions, startHealthServer } from './health-server.js';
+import { ListenerDirectory } from './listener-directory.js';
+import { DEFAULT_FORWARDED_HEADER, compileForwardingTrust } from './request-source.js';
+import type { SipHandler, SipMiddleware } from './sip-request.js';
+import type { UnmappedDomainPolicy } from './tenant.js';
+import { parseListeners } from './transport.js';
+import { type UpstreamConfig, Upstreams } from './upstream.js';
+import { type SrfRequester, UpstreamMonitor } from './upstream-monitor.js';
+
+export interface SipEdgeOptions {
+  readonly drachtio: DrachtioConnection;
+  readonly upstream: UpstreamConfig;
+  /**
+   * Listeners the operator declares (`ws/10.0.0.5:8080,udp/10.0.0.5:5060`),
+   * consulted before those drachtio-server announces; `0.0.0.0`, `::` or `*`
+   * as host match any address on that port. Default none.
+   */
+  readonly listeners?: string;
+  /** Default REGISTER and INVITE. */
+  readonly checkedMethods?: readonly string[];
+  /** Default `default`. */
+  readonly unmappedDomain?: UnmappedDomainPolicy;
+  /** CIDR list of proxies whose forwarded-address header is believed; default none. */
+  readonly trustedProxies?: string;
+  /** Default X-Forwarded-For. */
+  readonly forwardedHeader?: string;
+  /** How often each upstream is probed with OPTIONS; 0 turns probing off. Default 5000. */
+  readonly upstreamProbeIntervalMs?: number;
+  /** Where /health and /metrics are served. */
+  readonly http: HealthServerOptions;
+}
+
+export const DEFAULT_UPSTREAM_PROBE_INTERVAL_MS = 5000;
+
+export interface SipEdge {
+  /** The port /health and /metrics are served on. */
+  readonly httpPort: number;
+  close(): Promise<void>;
+}
+
+export type SipEdgeResult = { readonly ok: true; readonly edge: SipEdge } | { readonly ok: false; readonly message: string };
+
+/**
+ * Methods proxied without a check unless configured as checked: the
+ * out-of-dialog requests a registrar/PBX serves. In-dialog requests of
+ * proxied dialogs never reach the application: drachtio-server relays them
+ * along the record-route.
+ */
+const PROXIED_METHODS = ['REGISTER', 'INVITE', 'OPTIONS', 'SUBSCRIBE', 'NOTIFY', 'MESSAGE', 'PUBLISH', 'REFER'];
+
+/**
+ * drachtio-srf's typings describe its request and response differently from
+ * what lib/request.js builds (see sip-request.ts); this is the one place the
+ * edge hands its handlers over.
+ */
+type SrfMiddleware = Parameters<Srf['use']>[1];
+function toSrf(handler: SipMiddleware | SipHandler): SrfMiddleware {
+  return handler as unknown as SrfMiddleware;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, logger: Logger, registry: Registry): Promise<SipEdgeResult> {
+  const configured = parseListeners(options.listeners ?? '');
+  if (configured.errors.length > 0) return { ok: false, message: `listeners: ${configured.errors.join('; ')}` };
+  const forwarding = compileForwardingTrust(options.trustedProxies ?? '', options.forwardedHeader ?? DEFAULT_FORWARDED_HEADER);
+  if (!forwarding.ok) return forwarding;
+  const upstreams = Upstreams.compile(options.upstream);
+  if (!upstreams.ok) return upstreams;
+
+  const listeners = new ListenerDirectory(configured.listeners);
+  const methods = options.checkedMethods ?? DEFAULT_CHECKED_METHODS;
+  const checked = checkedMethods(methods);
+  const srf = new Srf();
+  /** drachtio-srf's typings lack what the link and the probes use; see drachtio-link.ts. */
+  const drachtioSrf = srf as unknown as SrfConnector & SrfRequester;
+  srf.use(
+    toSrf(
+      accessFilter({
+        policy,
+        listeners,
+        forwarding: forwarding.trust,
+        methods,
+        unmappedDomain: options.unmappedDomain ?? 'default',
+        logger,
+        registry,
+      }),
+    ),
+  );
+  let monitor: UpstreamMonitor | undefined;
+  const forward = toSrf(
+    forwardToUpstream({
+      upstreams: upstreams.upstreams,
+      upstreamDown: (upstream) => monitor?.isDown(upstream) ?? false,
+      policy,
+      checkedMethods: checked,
+      logger,
+    }),
+  );
+  for (const method of new Set([...PROXIED_METHODS, ...checked])) srf.use(method.toLowerCase(), forward);
+
+  const opened = await openDrachtioLink(drachtioSrf, options.drachtio, listeners, logger);
+  if (!opened.ok) return opened;
+  const link = opened.link;
+  const health = await startHealthServer(options.http, () => ({ drachtio: link.connected, lists: policy.ready }), registry, logger);
+  if (!health.ok) {
+    await link.close();
+    return health;
+  }
+  const probeEvery = options.upstreamProbeIntervalMs ?? DEFAULT_UPSTREAM_PROBE_INTERVAL_MS;
+  if (probeEvery > 0) {
+    monitor = new UpstreamMonitor(drachtioSrf, { upstreams: upstreams.upstreams.all(), intervalMs: probeEvery, connected: () => link.connected, logger, registry });
+  }
+  return {
+    ok: true,
+    edge: {
+      httpPort: health.port,
+      async close() {
+        monitor?.stop();
+        await Promise.all([link.close(), closeServer(health.server)]);
+      },
+    },
+  };
+}
