@@ -1,0 +1,93 @@
+/**
+ * A real drachtio-server on loopback for the end-to-end suite.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { waitFor } from './net.js';
+
+/** DRACHTIO_BIN, else `drachtio` on PATH; undefined when there is neither. */
+export function findDrachtio(): string | undefined {
+  const candidates = process.env.DRACHTIO_BIN ? [process.env.DRACHTIO_BIN] : (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'drachtio'));
+  return candidates.find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export interface DrachtioPorts {
+  /** Admin port the application connects to. */
+  readonly admin: number;
+  /** SIP over udp and tcp. */
+  readonly sip: number;
+  /** SIP over WebSocket. */
+  readonly ws: number;
+}
+
+export const SECRET = 'cymru';
+
+export interface DrachtioServer {
+  readonly ports: DrachtioPorts;
+  /** Everything it logged (the last 200 kB), for failure messages. */
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+function adminReachable(port: number): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(undefined));
+  });
+}
+
+/**
+ * Starts drachtio-server with its own config file (it wants an <admin> tag
+ * even when configured by flags); `requestHandlers` adds a
+ * <request-handlers> section for outbound connections.
+ */
+export async function startDrachtio(binary: string, ports: DrachtioPorts, requestHandlers = ''): Promise<DrachtioServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'sipwarden-drachtio-'));
+  const config = join(dir, 'drachtio.conf.xml');
+  writeFileSync(config, `<drachtio><admin/>${requestHandlers}</drachtio>\n`);
+  const child: ChildProcess = spawn(binary, [
+    '-f', config,
+    '--address', '127.0.0.1', '--port', String(ports.admin), '--secret', SECRET,
+    '--contact', `sip:127.0.0.1:${ports.sip};transport=udp,tcp`,
+    '--contact', `sip:127.0.0.1:${ports.ws};transport=ws`,
+    '--stdout', '--loglevel', 'info', '--sofia-loglevel', '3',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitFor('drachtio-server admin port', () => (child.exitCode === null ? adminReachable(ports.admin) : Promise.reject(new Error(`drachtio-server exited: ${output}`))));
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    ports,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const forced = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(forced);
+    },
+  };
+}
