@@ -58,9 +58,9 @@ export class RedisListWriter {
     const pairs = Object.entries(stored.values.entries).flat();
     const record =
       options.audit && auditRecord(id, options.base, { enabled: change.enabled, entries: stored.entries }, options.audit, options.actor, now);
-    const [written, detail] = (await this.client.eval(
-      COMMIT_LUA,
-      5,
+    // One array argument, which ioredis flattens: spreading the hash pairs of a
+    // 100,000-entry list into the call's arguments overflows the JS stack.
+    const [written, detail] = (await this.client.eval(COMMIT_LUA, 5, [
       k.cidrs,
       k.enabled,
       k.rev,
@@ -73,9 +73,9 @@ export class RedisListWriter {
       id.tenant,
       id.scope,
       record ? JSON.stringify(record) : '',
-      AUDIT_LENGTH,
+      String(AUDIT_LENGTH),
       ...pairs,
-    )) as [number, number | string];
+    ])) as [number, number | string];
     if (written !== 1) return { ok: false, reason: 'conflict', message: `${id.tenant}/${id.scope} changed since it was read; read it again` };
     return { ok: true, rev: detail as number, entries: stored.entries };
   }
