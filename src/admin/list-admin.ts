@@ -201,20 +201,25 @@ export class ListAdmin {
   /**
    * Adds many entries; an entry already listed takes the new description and
    * state. Invalid lines refuse the whole import, unless `skipInvalid`.
+   * `unreadable` are lines the caller's own parser could not read (a JSON
+   * line that is not an object, say): they count as invalid lines, so every
+   * bad line is reported at once.
    */
   async importEntries(
     actor: Actor,
     id: ListId,
     imported: readonly ImportedEntry[],
     skipInvalid: boolean,
+    unreadable: readonly InvalidItem[] = [],
   ): Promise<AdminResult<Written & { imported: number; skipped: readonly InvalidItem[] }>> {
-    const skipped: InvalidItem[] = [];
+    const skipped: InvalidItem[] = [...unreadable];
     const valid: EntryInput[] = [];
     for (const { line, input } of imported) {
       const canonical = canonicalValue(input.value);
       if (canonical.ok) valid.push({ ...input, value: canonical.value });
       else skipped.push({ line, token: input.value, message: canonical.message.replace(/^invalid CIDR list, 1 bad entry: #1 /, '') });
     }
+    skipped.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     if (skipped.length > 0 && !skipInvalid) {
       const shown = skipped.slice(0, 20).map((s) => `line ${s.line}: ${s.message}`);
       const more = skipped.length > 20 ? `; and ${skipped.length - 20} more` : '';

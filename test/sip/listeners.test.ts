@@ -15,6 +15,20 @@ describe('parseListeners', () => {
     });
   });
 
+  it('reads what drachtio-server announces for a contact on every address (sip:*)', () => {
+    // Captured from drachtio-server v0.9.10 with --contact 'sip:*:34357;transport=udp,tcp' --contact 'sip:*:36007;transport=ws'.
+    const announced =
+      'ws/[::1]:36007,ws/127.0.0.1:36007,ws/[fd00::2]:36007,ws/192.0.2.2:36007,tcp/[::1]:34357,udp/[::1]:34357,tcp/127.0.0.1:34357,' +
+      'udp/127.0.0.1:34357,tcp/[fd00::2]:34357,udp/[fd00::2]:34357,tcp/192.0.2.2:34357,udp/192.0.2.2:34357';
+    const listeners = new ListenerDirectory();
+    listeners.announce(announced, parseListeners(announced).listeners);
+    const server = { hostport: announced };
+    expect(parseListeners(announced).errors).toEqual([]);
+    expect(listeners.transportOf({ receivedOn: '192.0.2.2:36007', protocol: 'tcp', server })).toBe('ws');
+    expect(listeners.transportOf({ receivedOn: '[fd00::2]:34357', protocol: 'udp', server })).toBe('udp');
+    expect(listeners.transportOf({ receivedOn: 'fd00::2:34357', protocol: 'tcp', server })).toBe('tcp');
+  });
+
   it('reads IPv6, wildcards, upper case and spaces', () => {
     expect(parseListeners(' WSS/[2001:DB8::1]:8443 , udp/0.0.0.0:5060, tls/[::]:5061,').listeners).toEqual([
       { transport: 'wss', host: '2001:db8::1', port: 8443 },
