@@ -1,0 +1,47 @@
+/**
+ * How a list looks to people (a header, the enforced string, a table of
+ * entries) and to scripts (the list state without its internal fingerprint).
+ */
+import { EMPTY_LIST_ALLOWS } from '../../policy/index.js';
+import type { ListState } from '../../store/list-state.js';
+import { shortTime, table } from './table.js';
+
+/** Longer enforced strings are cut in tables; `sipwarden export` prints them whole. */
+const ENFORCED_SHOWN = 200;
+
+export type ListJson = Omit<ListState, 'fingerprint'>;
+
+export function listJson(state: ListState): ListJson {
+  const { fingerprint: _fingerprint, ...json } = state;
+  return json;
+}
+
+function status(state: ListState): string {
+  if (!state.configured) return 'not configured (open to every address)';
+  if (!state.enabled) return `disabled (open to every address), rev ${state.rev}`;
+  return `enabled, rev ${state.rev}`;
+}
+
+function enforced(state: ListState): string {
+  if (state.cidrs.trim() === '') return `(no active entries: ${EMPTY_LIST_ALLOWS[state.scope] ? 'allows' : 'denies'} every address when enabled)`;
+  if (state.cidrs.length <= ENFORCED_SHOWN) return state.cidrs;
+  return `${state.cidrs.slice(0, ENFORCED_SHOWN)}… (${state.cidrs.length} characters; \`sipwarden export\` prints it whole)`;
+}
+
+/** The list for people; `filtered` says the entries shown are those matching a filter. */
+export function describeList(state: ListState, filtered: boolean): string {
+  const head = `${state.tenant}/${state.scope}: ${status(state)}`;
+  if (!state.configured && state.entries.length === 0) return head;
+  const rows = state.entries.map((e) => [
+    e.value,
+    e.active ? 'active' : 'inactive',
+    e.description ?? '',
+    shortTime(e.createdAt),
+    e.createdBy ?? '',
+    shortTime(e.updatedAt),
+    e.updatedBy ?? '',
+  ]);
+  const count = `${state.entries.length} ${state.entries.length === 1 ? 'entry' : 'entries'}${filtered ? ' match' : ''}`;
+  const entries = rows.length === 0 ? count : `${table(['value', 'state', 'description', 'created', 'by', 'updated', 'by'], rows)}\n(${count})`;
+  return `${head}\nenforced: ${enforced(state)}\n${entries}`;
+}
