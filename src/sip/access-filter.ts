@@ -1,6 +1,9 @@
 /**
- * The access filter as a drachtio-srf middleware:
- * `srf.use(accessFilter({ policy, listeners, logger, registry }))`.
+ * The access filter as a drachtio-srf middleware, for the edge and for any
+ * drachtio-srf application that adopts it:
+ *
+ *   const listeners = new ListenerDirectory().follow(srf);
+ *   srf.use(accessFilter({ policy, listeners, logger, registry }));
  *
  * It checks new (out-of-dialog) requests of the configured methods; an
  * allowed one goes on down the middleware chain, a denied one is answered

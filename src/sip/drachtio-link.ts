@@ -11,7 +11,6 @@ import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { whenBound } from './bound.js';
 import type { ListenerDirectory } from './listener-directory.js';
-import { parseListeners } from './transport.js';
 
 export interface InboundConnection {
   readonly mode: 'inbound';
@@ -75,13 +74,10 @@ type Announcement = { readonly ok: true } | { readonly ok: false; readonly reaso
 function announcer(listeners: ListenerDirectory, logger: Logger) {
   return (error: Error | null | undefined, hostport: string, serverVersion?: string, localHostports?: string): Announcement => {
     if (error) return { ok: false, reason: `drachtio-server refused the connection (wrong secret?): ${error.message}` };
-    // localHostports (drachtio-server >= 0.8.x) names the local sockets, which
-    // receivedOn refers to; hostport shows --external-ip addresses instead.
+    const parsed = listeners.announceConnect(hostport, localHostports);
     const announced = localHostports ?? hostport;
-    const parsed = parseListeners(announced);
     if (parsed.errors.length > 0) logger.warn({ errors: parsed.errors }, 'drachtio-server announced listeners sipwarden cannot use; requests on them are denied');
     if (parsed.listeners.length === 0) return { ok: false, reason: `drachtio-server announced no SIP listeners (${JSON.stringify(announced)}); not ready yet?` };
-    listeners.announce(hostport, parsed.listeners);
     logger.info({ server_version: serverVersion, listeners: announced }, 'connected to drachtio-server');
     return { ok: true };
   };

@@ -2,10 +2,11 @@
  * The SIP edge and its parts an existing drachtio-srf application can adopt:
  * `srf.use(accessFilter({...}))`.
  */
-export { startSipEdge, type SipEdge, type SipEdgeOptions, type SipEdgeResult } from './edge.js';
+export { DEFAULT_UPSTREAM_PROBE_INTERVAL_MS, startSipEdge, type SipEdge, type SipEdgeOptions, type SipEdgeResult } from './edge.js';
 export { accessFilter, DEFAULT_CHECKED_METHODS, type AccessFilterOptions } from './access-filter.js';
 export type { AccessReason, AccessVerdict } from './access-decision.js';
 export { ACCESS_DECISIONS_METRIC } from './access-metrics.js';
+export { UPSTREAM_UP_METRIC } from './upstream-monitor.js';
 export { ListenerDirectory } from './listener-directory.js';
 export { parseListeners, scopeOf, TRANSPORTS, type Listener, type Transport } from './transport.js';
 export { compileForwardingTrust, DEFAULT_FORWARDED_HEADER, type ForwardingTrust } from './request-source.js';

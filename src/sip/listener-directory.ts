@@ -7,7 +7,7 @@
  * the listeners drachtio announced when the application connected, or one the
  * operator configured.
  */
-import { type Listener, type Transport, WILDCARD_HOST, isDatagram, splitHostPort } from './transport.js';
+import { type Listener, type ParsedListeners, type Transport, WILDCARD_HOST, isDatagram, parseListeners, splitHostPort } from './transport.js';
 
 /** What the directory reads from a drachtio-srf request. */
 export interface ArrivalFacts {
@@ -69,6 +69,29 @@ export class ListenerDirectory {
    */
   announce(server: string, listeners: readonly Listener[]): void {
     this.announced.set(server, new ListenerTable(listeners));
+  }
+
+  /**
+   * Records a drachtio-srf connect event's lists: `localHostports` (sent by
+   * drachtio-server since 0.8) when there is one, else `hostport`. An empty
+   * announcement is not recorded. Returns what was parsed.
+   */
+  announceConnect(hostport: string, localHostports: string | undefined): ParsedListeners {
+    const parsed = parseListeners(localHostports ?? hostport);
+    if (parsed.listeners.length > 0) this.announce(hostport, parsed.listeners);
+    return parsed;
+  }
+
+  /**
+   * For an application that adopts the access filter: keeps the directory up
+   * to date with every drachtio-server `srf` connects to. Listens on the app
+   * under Srf, whose `connect` comes before the connection's first request.
+   */
+  follow(srf: { readonly app: { on(event: 'connect', listener: (error: unknown, hostport: string, version?: string, localHostports?: string) => void): unknown } }): this {
+    srf.app.on('connect', (error, hostport, _version, localHostports) => {
+      if (!error) this.announceConnect(hostport, localHostports);
+    });
+    return this;
   }
 
   /** The transport the request arrived over, or undefined when no known listener matches. */

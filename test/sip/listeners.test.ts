@@ -1,3 +1,4 @@
+import Srf from 'drachtio-srf';
 import { describe, expect, it } from 'vitest';
 import { ListenerDirectory } from '../../src/sip/listener-directory.js';
 import { parseListeners, scopeOf } from '../../src/sip/transport.js';
@@ -82,5 +83,14 @@ describe('ListenerDirectory', () => {
     expect(listeners.transportOf({ receivedOn: '127.0.0.1:5060', protocol: 'tcp', server })).toBe('tcp');
     expect(listeners.transportOf({ receivedOn: '10.1.1.1:5060', protocol: 'tcp', server })).toBe('ws');
     expect(listeners.transportOf({ receivedOn: '127.0.0.1:8080', protocol: 'tcp', server })).toBe('ws');
+  });
+
+  it('follows what the drachtio-servers an adopting application connects to announce', () => {
+    const srf = new Srf();
+    const app = (srf as unknown as { app: NodeJS.EventEmitter }).app;
+    const listeners = new ListenerDirectory().follow(srf as unknown as Parameters<ListenerDirectory['follow']>[0]);
+    app.emit('connect', null, 'udp/203.0.113.5:5060,ws/203.0.113.5:8080', 'v0.9.10', 'udp/10.0.0.5:5060,ws/10.0.0.5:8080');
+    app.emit('connect', new Error('failed to authenticate to server'));
+    expect(listeners.transportOf({ receivedOn: '10.0.0.5:8080', protocol: 'tcp', server: { hostport: 'udp/203.0.113.5:5060,ws/203.0.113.5:8080' } })).toBe('ws');
   });
 });
