@@ -66,8 +66,6 @@ export interface ReplaceDiff {
 export type EntrySelector = { readonly values: readonly string[] } | { readonly filter: EntryFilter } | { readonly all: true };
 export type BulkAction = 'enable' | 'disable' | 'delete';
 
-/** Runs of compare-and-set attempts a change gets before it reports a conflict. */
-const CONFLICT_ROUNDS = 3;
 
 const fail = (failure: AdminFailure): { ok: false; failure: AdminFailure } => ({ ok: false, failure });
 
@@ -339,23 +337,14 @@ export class ListAdmin {
     action: string,
     compute: (state: ListState) => ListChange | AdminFailure,
   ): Promise<AdminResult<Written>> {
-    const write = () =>
-      this.writer.update(
-        id,
-        (state) => {
-          const next = compute(state);
-          return 'kind' in next ? next : (lockout(id, state, next, actor) ?? next);
-        },
-        { actor: actor.name, audit: { action, ...(actor.address !== undefined && { address: actor.address }) } },
-      );
-    let result = await write();
-    // Two busy writers retrying at once can fall into lockstep, one always
-    // writing between the other's read and write: after a run of conflicts,
-    // pause a random moment to break the rhythm, then run again.
-    for (let round = 1; !result.ok && result.reason === 'conflict' && round < CONFLICT_ROUNDS; round++) {
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-      result = await write();
-    }
+    const result = await this.writer.update(
+      id,
+      (state) => {
+        const next = compute(state);
+        return 'kind' in next ? next : (lockout(id, state, next, actor) ?? next);
+      },
+      { actor: actor.name, audit: { action, ...(actor.address !== undefined && { address: actor.address }) } },
+    );
     if (result.ok) return { ok: true, value: { rev: result.rev, entries: result.entries } };
     switch (result.reason) {
       case 'rejected':

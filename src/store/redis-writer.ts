@@ -88,13 +88,16 @@ export class RedisListWriter {
     id: ListId,
     change: (state: ListState) => ListChange | Refusal,
     options: Omit<WriteOptions, 'base'>,
-    attempts = 10,
+    attempts = 30,
   ): Promise<
     | WriteResult
     | { readonly ok: false; readonly reason: 'unreadable'; readonly message: string }
     | { readonly ok: false; readonly reason: 'rejected'; readonly failure: Refusal }
   > {
     for (let attempt = 1; ; attempt++) {
+      // Writers that retry at once can fall into lockstep, one always writing
+      // between the other's read and write: a growing random pause breaks it.
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * Math.min(attempt, 10)));
       const current = await this.readState(id);
       if (!current.ok) return { ok: false, reason: 'unreadable', message: current.error };
       const next = change(current.state);
