@@ -60,6 +60,7 @@ describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', ()
         drachtio: { mode: 'inbound', host: '127.0.0.1', port: ports.admin, secret: SECRET, retryMinDelayMs: 50, retryMaxDelayMs: 200 },
         upstream: { defaultUpstream: `127.0.0.1:${uas.port}`, tenantUpstreams: { gone: `sip:127.0.0.1:${closedPort};transport=tcp` } },
         upstreamProbeIntervalMs: 200,
+        checkedMethods: ['REGISTER', 'INVITE', 'MESSAGE'],
         http: { host: '127.0.0.1', port: 0 },
       },
       view,
@@ -121,6 +122,23 @@ describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', ()
     expect(upstreamSaw(invite.callId)).toEqual([]);
     expect(uas.requests().flatMap((request) => request.vias).filter((via) => via.includes(DENIED))).toEqual([]);
     expect(decisionsFor(invite.callId)).toEqual([expect.objectContaining({ result: 'deny', reason: 'no-match', source_ip: DENIED, transport: 'tcp' })]);
+  });
+
+  it('proxies methods that are not checked, checks configured ones, and refuses a forged dialog', async () => {
+    const send = (name: string) => {
+      const raw = fresh(fixture(name));
+      return { callId: /^Call-ID: (.*)$/m.exec(raw)![1], answer: sendUdp(raw, DENIED, ports.sip) };
+    };
+    const options = send('deskphone-udp-options.sip');
+    const message = send('deskphone-udp-message.sip');
+    const forged = send('deskphone-udp-message-to-tag.sip');
+    expect(await options.answer).toBe('SIP/2.0 200 OK');
+    expect(await message.answer).toBe('SIP/2.0 403 Forbidden');
+    // Let past the check as in-dialog, it names a dialog drachtio-server does not relay (RFC 3261 §12.2.2).
+    expect(await forged.answer).toMatch(/^SIP\/2\.0 481 /);
+    expect(log.lines.filter((line) => line.call_id === forged.callId).map((line) => line.msg)).toEqual(['sip request for an unknown dialog answered 481']);
+    expect(upstreamSaw(options.callId).map((request) => request.method)).toEqual(['OPTIONS']);
+    expect([...upstreamSaw(message.callId), ...upstreamSaw(forged.callId)]).toEqual([]);
   });
 
   it('registers sip.js over WebSocket from an allowed address and refuses it from a denied one', async () => {
