@@ -16,7 +16,7 @@ import type { ListCache } from '../../src/store/list-cache.js';
 import type { ListState } from '../../src/store/list-state.js';
 import { startCache } from '../../src/store/start-cache.js';
 import { capturingLogger } from '../support/logger.js';
-import { waitFor } from '../support/net.js';
+import { until } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 
 export interface CallOptions {
@@ -128,7 +128,7 @@ export class ApiStack {
 
   /** Waits until the live cache decides `address` as `allow` for the scope: changes reach it through Redis. */
   async settled(tenant: string, scope: Scope, address: string, allow: boolean): Promise<void> {
-    await waitFor(() => this.cache.decide(tenant, scope, address).allow === allow, 5000, `${tenant}/${scope} to ${allow ? 'allow' : 'deny'} ${address}`);
+    await until(() => this.cache.decide(tenant, scope, address).allow === allow, 5000, `${tenant}/${scope} to ${allow ? 'allow' : 'deny'} ${address}`);
   }
 
   async close(): Promise<void> {

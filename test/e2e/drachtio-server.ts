@@ -6,7 +6,7 @@ import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { waitFor } from './net.js';
+import { waitFor } from '../support/net.js';
 
 /** DRACHTIO_BIN, else `drachtio` on PATH; undefined when there is neither. */
 export function findDrachtio(): string | undefined {

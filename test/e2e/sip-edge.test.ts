@@ -1,16 +1,22 @@
 /**
- * The SIP edge against a real drachtio-server, with sipp and sip.js as
- * clients and a sipp UAS as the upstream PBX. Clients send from 127.0.0.2
- * (listed) or 127.0.0.3 (not listed).
+ * The main job end to end: sipwarden as `npm start` runs it (configuration
+ * from environment variables, lists in a real redis-server) against a real
+ * drachtio-server, with sipp and sip.js as clients and a sipp UAS as the
+ * upstream PBX. Clients send from 127.0.0.2 (listed) or 127.0.0.3 (not listed).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SipEdge, startSipEdge } from '../../src/sip/edge.js';
+import { type Sipwarden, startSipwarden } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
 import { fixture } from '../sip/drachtio-message.js';
 import { capturedLog } from '../sip/harness.js';
-import { TestPolicyView } from '../sip/test-policy-view.js';
+import { freePort, waitFor } from '../support/net.js';
+import { RedisServer } from '../support/redis-server.js';
 import { type DrachtioPorts, type DrachtioServer, SECRET, findDrachtio, startDrachtio } from './drachtio-server.js';
-import { freePort, waitFor } from './net.js';
 import { fresh, registerOverWebSocket, sendUdp } from './sip-clients.js';
 import { type SippUas, type UacOptions, runUac, startUas } from './sipp.js';
 
@@ -20,23 +26,29 @@ if (binary === undefined) process.stdout.write('SKIPPED e2e: no drachtio-server 
 const ALLOWED = '127.0.0.2';
 const DENIED = '127.0.0.3';
 
+/** Lists and domains as an operator pushes them: plain Redis commands. */
+async function pushLists(redis: Redis, lists: Record<string, string>, domains: Record<string, string>): Promise<void> {
+  for (const [key, cidrs] of Object.entries(lists)) await redis.set(`sipwarden:${key}:cidrs`, cidrs);
+  await redis.hset('sipwarden:domains', domains);
+}
+
+/** Starts sipwarden from environment variables, as main.ts does. */
+async function startMainJob(env: Record<string, string>, logger: ReturnType<typeof capturedLog>['logger']): Promise<Sipwarden> {
+  const loaded = loadConfig({ SIPWARDEN_HTTP_HOST: '127.0.0.1', SIPWARDEN_HTTP_PORT: '0', SIPWARDEN_ADMIN_API_PORT: '0', DRACHTIO_SECRET: SECRET, ...env });
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  const started = await startSipwarden(loaded.config, logger, new Registry());
+  if (!started.ok) throw new Error(started.message);
+  return started.app;
+}
+
 describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', () => {
   const log = capturedLog();
-  const registry = new Registry();
-  const view = new TestPolicyView()
-    .mapDomain('acme.example', 'acme')
-    .mapDomain('liars.example', 'liars')
-    .mapDomain('gone.example', 'gone')
-    .setList('acme', 'sip', ALLOWED)
-    .setList('acme', 'webrtc', ALLOWED)
-    // For the Via test: the webrtc list lets 127.0.0.3 in, the sip list does not.
-    .setList('liars', 'sip', ALLOWED)
-    .setList('liars', 'webrtc', DENIED)
-    .setList('gone', 'sip', ALLOWED);
+  let redis: RedisServer;
+  let operator: Redis;
   let ports: DrachtioPorts;
   let drachtio: DrachtioServer;
   let uas: SippUas;
-  let edge: SipEdge;
+  let edge: Sipwarden;
   let healthBeforeDrachtio: unknown;
   /** Where tenant gone's upstream should be: nothing listens there. */
   let closedPort: number;
@@ -54,21 +66,35 @@ describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', ()
     ports = { admin: await freePort(), sip: await freePort(), ws: await freePort() };
     closedPort = await freePort();
     uas = await startUas();
-    // The edge starts first: it has to keep retrying until drachtio-server is up.
-    const started = await startSipEdge(
+    redis = await RedisServer.start();
+    operator = redis.client();
+    await pushLists(
+      operator,
       {
-        drachtio: { mode: 'inbound', host: '127.0.0.1', port: ports.admin, secret: SECRET, retryMinDelayMs: 50, retryMaxDelayMs: 200 },
-        upstream: { defaultUpstream: `127.0.0.1:${uas.port}`, tenantUpstreams: { gone: `sip:127.0.0.1:${closedPort};transport=tcp` } },
-        upstreamProbeIntervalMs: 200,
-        checkedMethods: ['REGISTER', 'INVITE', 'MESSAGE'],
-        http: { host: '127.0.0.1', port: 0 },
+        '{acme}:sip': ALLOWED,
+        '{acme}:webrtc': ALLOWED,
+        // For the Via test: the webrtc list lets 127.0.0.3 in, the sip list does not.
+        '{liars}:sip': ALLOWED,
+        '{liars}:webrtc': DENIED,
+        '{gone}:sip': ALLOWED,
       },
-      view,
-      log.logger,
-      registry,
+      { 'acme.example': 'acme', 'liars.example': 'liars', 'gone.example': 'gone' },
     );
-    if (!started.ok) throw new Error(started.message);
-    edge = started.edge;
+    // The edge starts first: it has to keep retrying until drachtio-server is up.
+    edge = await startMainJob(
+      {
+        REDIS_URL: redis.url,
+        DRACHTIO_HOST: '127.0.0.1',
+        DRACHTIO_PORT: String(ports.admin),
+        SIPWARDEN_DRACHTIO_RETRY_MIN_MS: '50',
+        SIPWARDEN_DRACHTIO_RETRY_MAX_MS: '200',
+        SIP_UPSTREAM: `127.0.0.1:${uas.port}`,
+        SIPWARDEN_TENANT_UPSTREAMS: `gone=sip:127.0.0.1:${closedPort};transport=tcp`,
+        SIPWARDEN_UPSTREAM_PROBE_MS: '200',
+        SIPWARDEN_CHECKED_METHODS: 'REGISTER,INVITE,MESSAGE',
+      },
+      log.logger,
+    );
     await waitFor('a failed connection attempt', () => (log.lines.some((line) => line.msg?.toString().startsWith('drachtio-server unreachable')) ? true : undefined));
     healthBeforeDrachtio = await health();
     drachtio = await startDrachtio(binary!, ports);
@@ -79,6 +105,8 @@ describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', ()
     await edge?.close();
     await drachtio?.stop();
     await uas?.stop();
+    operator?.disconnect();
+    await redis?.stop();
   });
 
   it('reports not ready while drachtio-server is unreachable, then connects and learns its listeners', async () => {
@@ -164,14 +192,20 @@ describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', ()
     expect(upstreamSaw(liarCallId)).toEqual([]);
   });
 
-  it('follows a list change at once, without a restart', async () => {
+  it('follows a list pushed to Redis during the run, without a restart', async () => {
     const register = () => uac({ scenario: 'uac-register.xml', from: DENIED, domain: 'acme.example', user: 'carol', transport: 'udp' });
     expect((await register()).status).toBe(403);
-    view.setList('acme', 'sip', `${ALLOWED}, ${DENIED}`, { [DENIED]: 'added during the run' });
+    await operator
+      .multi()
+      .hset('sipwarden:{acme}:sip:entries', DENIED, JSON.stringify({ active: true, description: 'added during the run' }))
+      .set('sipwarden:{acme}:sip:cidrs', `${ALLOWED}, ${DENIED}`)
+      .exec();
+    await waitFor('the edge to enforce the pushed list', () => (edge.cache.decide('acme', 'sip', DENIED).allow ? true : undefined), 2000, 5);
     const allowed = await register();
     expect(allowed.status).toBe(200);
     expect(decisionsFor(allowed.callId)[0]).toMatchObject({ entry: { value: DENIED, description: 'added during the run' } });
-    view.setList('acme', 'sip', ALLOWED);
+    await operator.set('sipwarden:{acme}:sip:cidrs', ALLOWED);
+    await waitFor('the edge to enforce the shorter list', () => (edge.cache.decide('acme', 'sip', DENIED).allow ? undefined : true), 2000, 5);
     expect((await register()).status).toBe(403);
   });
 
@@ -202,32 +236,33 @@ describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', ()
   });
 });
 
-describe.skipIf(binary === undefined)('SIP edge taking outbound connections from drachtio-server', () => {
+describe.skipIf(binary === undefined)('SIP edge taking outbound connections from drachtio-server, lists from the embedded store', () => {
   const log = capturedLog();
-  const view = new TestPolicyView().mapDomain('acme.example', 'acme').setList('acme', 'sip', ALLOWED);
   let drachtio: DrachtioServer;
   let uas: SippUas;
-  let edge: SipEdge;
+  let edge: Sipwarden;
   let sipPort: number;
+  let listsDir: string;
 
   beforeAll(async () => {
     const appPort = await freePort();
     const ports = { admin: await freePort(), sip: await freePort(), ws: await freePort() };
     sipPort = ports.sip;
     uas = await startUas();
-    const started = await startSipEdge(
+    listsDir = mkdtempSync(join(tmpdir(), 'sipwarden-e2e-'));
+    const listsFile = join(listsDir, 'lists.json');
+    writeFileSync(listsFile, JSON.stringify({ domains: { 'acme.example': 'acme' }, lists: [{ tenant: 'acme', scope: 'sip', cidrs: ALLOWED }] }));
+    edge = await startMainJob(
       {
-        drachtio: { mode: 'outbound', host: '127.0.0.1', port: appPort, secret: SECRET },
-        upstream: { defaultUpstream: `127.0.0.1:${uas.port}` },
-        upstreamProbeIntervalMs: 0,
-        http: { host: '127.0.0.1', port: 0 },
+        SIPWARDEN_LISTS_FILE: listsFile,
+        SIPWARDEN_DRACHTIO_MODE: 'outbound',
+        SIPWARDEN_DRACHTIO_LISTEN_HOST: '127.0.0.1',
+        SIPWARDEN_DRACHTIO_LISTEN_PORT: String(appPort),
+        SIP_UPSTREAM: `127.0.0.1:${uas.port}`,
+        SIPWARDEN_UPSTREAM_PROBE_MS: '0',
       },
-      view,
       log.logger,
-      new Registry(),
     );
-    if (!started.ok) throw new Error(started.message);
-    edge = started.edge;
     const handlers = ['REGISTER', 'INVITE'].map((method) => `<request-handler sip-method="${method}">tcp://127.0.0.1:${appPort}</request-handler>`);
     drachtio = await startDrachtio(binary!, ports, `<request-handlers>${handlers.join('')}</request-handlers>`);
   });
@@ -236,6 +271,7 @@ describe.skipIf(binary === undefined)('SIP edge taking outbound connections from
     await edge?.close();
     await drachtio?.stop();
     await uas?.stop();
+    rmSync(listsDir, { recursive: true, force: true });
   });
 
   it('checks the requests drachtio-server hands over its own connections', async () => {

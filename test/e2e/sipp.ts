@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, udpPortFree, waitFor } from './net.js';
+import { freePort, udpPortFree, waitFor } from '../support/net.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../sip-fixtures/scenarios/', import.meta.url));
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedListSource } from '../../src/store/embedded-source.js';
 import { parseListFile } from '../../src/store/list-file.js';
-import { waitFor } from '../support/net.js';
+import { until } from '../support/net.js';
 import { newCache } from './fixtures.js';
 
 const dirs: string[] = [];
@@ -55,15 +55,15 @@ describe('embedded store', () => {
     await cache.start();
     cleanupCache(cache);
     rewrite(path, { lists: [{ tenant: 'acme', scope: 'sip', cidrs: '203.0.113.0/24' }] }, 2);
-    await waitFor(() => cache.decide('acme', 'sip', '203.0.113.1').allow, 2000, 'file edit');
+    await until(() => cache.decide('acme', 'sip', '203.0.113.1').allow, 2000, 'file edit');
     expect(cache.decide('acme', 'webrtc', '203.0.113.1').reason).toBe('scope-disabled');
 
     rewrite(path, '{"lists": [ {"tenant": "acme", ', 4);
-    await waitFor(() => lines().some((l) => String(l.err).includes('not valid JSON')), 2000, 'refusal');
+    await until(() => lines().some((l) => String(l.err).includes('not valid JSON')), 2000, 'refusal');
     expect(cache.decide('acme', 'sip', '203.0.113.1').allow).toBe(true);
 
     rewrite(path, { lists: [{ tenant: 'acme', scope: 'sip', cidrs: '203.0.113.0/24, 10.0.0.0/33' }] }, 6);
-    await waitFor(() => lines().some((l) => l.msg === 'malformed list in store refused'), 2000, 'list refusal');
+    await until(() => lines().some((l) => l.msg === 'malformed list in store refused'), 2000, 'list refusal');
     expect(cache.decide('acme', 'sip', '203.0.113.1').allow).toBe(true);
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ListCache } from '../../src/store/list-cache.js';
 import { capturingLogger } from '../support/logger.js';
-import { waitFor } from '../support/net.js';
+import { until } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { ACME_SIP, type RedisStore, entries, newCache, redisStore } from './fixtures.js';
@@ -54,7 +54,7 @@ describe('ListCache on Redis', () => {
     const { cache } = await startCache(redis.url, { reconcileMs: 60_000 });
     expect(cache.decide('notified', 'sip', '192.0.2.2').allow).toBe(false);
     await admin.writer.write(id, { enabled: true, entries: entries('192.0.2.2', '192.0.2.1') }, { actor: 't' });
-    const took = await waitFor(() => cache.decide('notified', 'sip', '192.0.2.2').allow, 1000, 'notification');
+    const took = await until(() => cache.decide('notified', 'sip', '192.0.2.2').allow, 1000, 'notification');
     expect(took).toBeLessThan(500);
   });
 
@@ -63,7 +63,7 @@ describe('ListCache on Redis', () => {
     const plain = redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{keyspace}:sip:cidrs', '203.0.113.0/24');
-    await waitFor(() => cache.decide('keyspace', 'sip', '192.0.2.1').reason === 'no-match', 1000, 'keyspace event');
+    await until(() => cache.decide('keyspace', 'sip', '192.0.2.1').reason === 'no-match', 1000, 'keyspace event');
     expect(cache.decide('keyspace', 'sip', '203.0.113.5').allow).toBe(true);
   });
 
@@ -84,7 +84,7 @@ describe('ListCache on Redis', () => {
     const plain = redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{malformed}:sip:cidrs', '0.0.0.0/0, 10.0.0.0/33, garbage');
-    await waitFor(() => lines().some((l) => l.msg === 'malformed list in store refused'), 1000, 'refusal log');
+    await until(() => lines().some((l) => l.msg === 'malformed list in store refused'), 1000, 'refusal log');
     const refusal = lines().find((l) => l.msg === 'malformed list in store refused')!;
     expect(refusal).toMatchObject({ tenant: 'malformed', scope: 'sip' });
     expect(String(refusal.error)).toContain('10.0.0.0/33');
@@ -93,7 +93,7 @@ describe('ListCache on Redis', () => {
     expect(cache.decide('malformed', 'sip', '192.0.2.1').allow).toBe(true);
     expect(await registry.getSingleMetricAsString('sipwarden_list_rejected_total')).toContain('tenant="malformed",scope="sip"} 1');
     await plain.set('sipwarden:{malformed}:sip:enabled', 'sometimes');
-    await waitFor(() => lines().filter((l) => l.msg === 'malformed list in store refused').length === 2, 1000, 'second refusal');
+    await until(() => lines().filter((l) => l.msg === 'malformed list in store refused').length === 2, 1000, 'second refusal');
     expect(cache.decide('malformed', 'sip', '192.0.2.1').allow).toBe(true);
   });
 
@@ -113,11 +113,11 @@ describe('ListCache on Redis', () => {
     cleanup.push(() => plain.disconnect());
     expect(allows(cache, '203.0.113.1', 'toggle')).toBe(false);
     await plain.set('sipwarden:{toggle}:sip:enabled', '0');
-    await waitFor(() => allows(cache, '203.0.113.1', 'toggle'), 1000, 'toggle off');
+    await until(() => allows(cache, '203.0.113.1', 'toggle'), 1000, 'toggle off');
     await plain.set('sipwarden:{toggle}:sip:enabled', '1');
-    await waitFor(() => !allows(cache, '203.0.113.1', 'toggle'), 1000, 'toggle on');
+    await until(() => !allows(cache, '203.0.113.1', 'toggle'), 1000, 'toggle on');
     await plain.del('sipwarden:{toggle}:sip:cidrs', 'sipwarden:{toggle}:sip:enabled');
-    await waitFor(() => cache.decide('toggle', 'sip', '203.0.113.1').reason === 'scope-disabled', 1000, 'deleted');
+    await until(() => cache.decide('toggle', 'sip', '203.0.113.1').reason === 'scope-disabled', 1000, 'deleted');
   });
 
   it('loads a 100,000-entry list and enforces it', async () => {
@@ -145,7 +145,7 @@ describe('ListCache on Redis', () => {
     const plain = redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.hset('sipwarden:domains', 'PBX.Acme.example', 'acme');
-    await waitFor(() => cache.tenantForDomain('pbx.acme.example') === 'acme', 1000, 'domain map');
+    await until(() => cache.tenantForDomain('pbx.acme.example') === 'acme', 1000, 'domain map');
     expect(cache.tenantForDomain('pbx.ACME.example')).toBe('acme');
     expect(cache.tenantForDomain('unknown.example')).toBeUndefined();
   });
@@ -159,7 +159,7 @@ describe('ListCache without keyspace notifications', () => {
     const plain = redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{reconciled}:sip:cidrs', '203.0.113.0/24');
-    const took = await waitFor(() => cache.decide('reconciled', 'sip', '192.0.2.1').reason === 'no-match', 2000, 'reconciliation');
+    const took = await until(() => cache.decide('reconciled', 'sip', '192.0.2.1').reason === 'no-match', 2000, 'reconciliation');
     expect(took).toBeLessThan(300 + 250);
   });
 });
@@ -178,12 +178,12 @@ describe('ListCache through Redis outages', () => {
     // The edge loses Redis; an admin changes the list meanwhile.
     await proxy.cut();
     await admin.writer.write(ACME_SIP, { enabled: true, entries: entries('203.0.113.0/24') }, { actor: 't' });
-    await waitFor(() => lines().some((l) => l.msg === 'list store read failed; enforcing the last-known-good lists'), 3000, 'outage noticed');
+    await until(() => lines().some((l) => l.msg === 'list store read failed; enforcing the last-known-good lists'), 3000, 'outage noticed');
     expect(allows(cache, '192.0.2.1')).toBe(true);
     expect(allows(cache, '203.0.113.1')).toBe(false);
 
     await proxy.restore();
-    await waitFor(() => allows(cache, '203.0.113.1'), 10_000, 'resync after reconnect');
+    await until(() => allows(cache, '203.0.113.1'), 10_000, 'resync after reconnect');
     expect(allows(cache, '192.0.2.1')).toBe(false);
 
     // A hard crash of Redis itself: decisions go on, and a restarted Redis is followed again.
@@ -195,7 +195,7 @@ describe('ListCache through Redis outages', () => {
     const plain = redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{acme}:sip:cidrs', '198.51.100.0/24');
-    await waitFor(() => allows(cache, '198.51.100.1'), 10_000, 'change after restart');
+    await until(() => allows(cache, '198.51.100.1'), 10_000, 'change after restart');
   });
 
   it('starts from the snapshot when Redis is down, then follows Redis when it returns', async () => {
@@ -212,7 +212,7 @@ describe('ListCache through Redis outages', () => {
       { actor: 't' },
     );
     const first = await startCache(redis.url, { snapshotPath });
-    await waitFor(async () => (await import('node:fs')).existsSync(snapshotPath), 2000, 'snapshot written');
+    await until(async () => (await import('node:fs')).existsSync(snapshotPath), 2000, 'snapshot written');
     await first.cache.stop();
 
     await redis.kill();
@@ -229,7 +229,7 @@ describe('ListCache through Redis outages', () => {
     const plain = redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{acme}:sip:cidrs', '203.0.113.0/24');
-    await waitFor(() => allows(cache, '203.0.113.1'), 10_000, 'Redis followed again');
+    await until(() => allows(cache, '203.0.113.1'), 10_000, 'Redis followed again');
   });
 
   it('fails closed when it starts with neither Redis nor a snapshot', async () => {

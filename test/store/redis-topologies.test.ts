@@ -7,7 +7,7 @@ import type { StoreConfig } from '../../src/config/store-config.js';
 import { openAdminStore } from '../../src/admin/open-admin.js';
 import { startCache } from '../../src/store/start-cache.js';
 import { capturingLogger } from '../support/logger.js';
-import { waitFor } from '../support/net.js';
+import { until } from '../support/net.js';
 import { RedisSentinel } from '../support/redis-sentinel.js';
 import { RedisServer } from '../support/redis-server.js';
 import { Registry } from 'prom-client';
@@ -39,10 +39,10 @@ async function roundTrip(config: StoreConfig & { kind: 'redis' }, tenant: string
   const actor = { name: 'topology-test' };
   expect((await store!.admin.addEntry(actor, id, { value: '192.0.2.0/24', active: true })).ok).toBe(true);
   expect((await store!.admin.setEnabled(actor, id, true)).ok).toBe(true);
-  await waitFor(() => running.cache.decide(tenant, 'sip', '192.0.2.7').reason === 'matched', 3000, `${tenant} enforced`);
+  await until(() => running.cache.decide(tenant, 'sip', '192.0.2.7').reason === 'matched', 3000, `${tenant} enforced`);
   expect(running.cache.decide(tenant, 'sip', '198.51.100.1').allow).toBe(false);
   expect((await store!.admin.addEntry(actor, id, { value: '198.51.100.0/24', active: true })).ok).toBe(true);
-  await waitFor(() => running.cache.decide(tenant, 'sip', '198.51.100.1').allow, 3000, `${tenant} change followed`);
+  await until(() => running.cache.decide(tenant, 'sip', '198.51.100.1').allow, 3000, `${tenant} change followed`);
 }
 
 describe('Redis topologies', () => {
@@ -61,7 +61,7 @@ describe('Redis topologies', () => {
     for (const node of nodes) stops.push(() => node.stop());
     execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-yes'], { stdio: 'ignore' });
     const probe = nodes[0]!.client();
-    await waitFor(async () => ((await probe.cluster('INFO')) as string).includes('cluster_state:ok'), 15_000, 'cluster ok');
+    await until(async () => ((await probe.cluster('INFO')) as string).includes('cluster_state:ok'), 15_000, 'cluster ok');
     probe.disconnect();
     const config = redisConfig('redis://ignored-host:1', { clusterNodes: nodes.map((n) => `127.0.0.1:${n.port}`) });
     for (const tenant of ['cluster-a', 'cluster-b', 'cluster-c']) await roundTrip(config, tenant);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from './net.js';
+import { freePort, until } from './net.js';
 
 export class RedisSentinel {
   private constructor(
@@ -24,7 +24,7 @@ export class RedisSentinel {
     const sentinel = new RedisSentinel(port, child, dir);
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 50 });
     probe.on('error', () => undefined);
-    await waitFor(
+    await until(
       async () => {
         try {
           if (probe.status === 'wait') await probe.connect();

@@ -1,0 +1,62 @@
+/**
+ * The composition root: the live list cache, the SIP edge deciding through
+ * it, and (with Redis) the admin API beside them, in one process.
+ */
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { type AdminStore, openAdminStore } from './admin/open-admin.js';
+import { startAdminApi } from './admin/http/start-admin-api.js';
+import type { SipwardenConfig } from './config/index.js';
+import { startSipEdge } from './sip/index.js';
+import { type RunningCache, startCache } from './store/start-cache.js';
+
+export interface Sipwarden {
+  readonly cache: RunningCache['cache'];
+  /** Where /health and /metrics are served. */
+  readonly httpPort: number;
+  /** The admin API's port, when it runs. */
+  readonly adminApiPort?: number;
+  close(): Promise<void>;
+}
+
+export type StartResult = { readonly ok: true; readonly app: Sipwarden } | { readonly ok: false; readonly message: string };
+
+const ADMIN_CONNECT_WAIT_MS = 3000;
+
+export async function startSipwarden(config: SipwardenConfig, logger: Logger, registry = new Registry()): Promise<StartResult> {
+  collectDefaultMetrics({ register: registry });
+  const closers: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close();
+  };
+  const running = await startCache(config.store, logger, registry);
+  closers.push(() => running.close());
+
+  let adminApiPort: number | undefined;
+  if (config.adminApi !== undefined && config.store.kind === 'redis') {
+    const store: AdminStore | undefined = await openAdminStore(config.store, logger, ADMIN_CONNECT_WAIT_MS);
+    if (store === undefined) {
+      logger.warn('admin API not started: Redis did not answer; the edge runs on without it');
+    } else {
+      closers.push(() => store.close());
+      const api = await startAdminApi(config.adminApi, { ...store, policy: running.cache, logger, registry });
+      if (!api.ok) {
+        await closeAll();
+        return { ok: false, message: `admin API: ${api.message}` };
+      }
+      closers.push(() => api.api.close());
+      adminApiPort = api.api.port;
+    }
+  }
+
+  const edge = await startSipEdge(config.sip, running.cache, logger, registry);
+  if (!edge.ok) {
+    await closeAll();
+    return { ok: false, message: `SIP edge: ${edge.message}` };
+  }
+  closers.push(() => edge.edge.close());
+  return {
+    ok: true,
+    app: { cache: running.cache, httpPort: edge.edge.httpPort, ...(adminApiPort !== undefined && { adminApiPort }), close: closeAll },
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The admin HTTP API's settings; undefined when SIPWARDEN_ADMIN_API_PORT is 0.
+ */
+import { ADMIN_API_DEFAULTS, type AdminApiOptions } from '../admin/http/start-admin-api.js';
+import { type EnvErrors, type EnvReader, integer, text } from './env.js';
+
+export function adminApiConfig(env: EnvReader, errors: EnvErrors): AdminApiOptions | undefined {
+  const port = integer(env, errors, 'SIPWARDEN_ADMIN_API_PORT', ADMIN_API_DEFAULTS.port, 0, 65535);
+  if (port === 0) return undefined;
+  return {
+    host: text(env, 'SIPWARDEN_ADMIN_API_HOST', ADMIN_API_DEFAULTS.host),
+    port,
+    trustedProxies: text(env, 'SIPWARDEN_ADMIN_TRUSTED_PROXIES', ADMIN_API_DEFAULTS.trustedProxies),
+    clientAddressHeader: text(env, 'SIPWARDEN_ADMIN_CLIENT_ADDRESS_HEADER', ADMIN_API_DEFAULTS.clientAddressHeader),
+    maxBodyBytes: integer(env, errors, 'SIPWARDEN_ADMIN_MAX_BODY_BYTES', ADMIN_API_DEFAULTS.maxBodyBytes, 1024, 1024 ** 3),
+  };
+}

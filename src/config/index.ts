@@ -1,0 +1,37 @@
+/**
+ * The whole configuration, from the environment. Every variable is in
+ * README's configuration table; a bad value is reported with its name and
+ * nothing starts.
+ */
+import type { AdminApiOptions } from '../admin/http/start-admin-api.js';
+import type { SipEdgeOptions } from '../sip/index.js';
+import { adminApiConfig } from './admin-api-config.js';
+import { EnvErrors, type EnvReader, oneOf } from './env.js';
+import { sipConfig } from './sip-config.js';
+import { type StoreConfig, storeConfig } from './store-config.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export interface SipwardenConfig {
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly store: StoreConfig;
+  readonly sip: SipEdgeOptions;
+  /** Undefined: no admin API in this process. */
+  readonly adminApi?: AdminApiOptions;
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: SipwardenConfig } | { readonly ok: false; readonly errors: readonly string[] };
+
+export function loadConfig(env: EnvReader): ConfigResult {
+  const errors = new EnvErrors();
+  const store = storeConfig(env, errors);
+  // The admin API writes to Redis; the embedded store is read-only.
+  const adminApi = store.kind === 'redis' ? adminApiConfig(env, errors) : undefined;
+  const config: SipwardenConfig = {
+    logLevel: oneOf(env, errors, 'SIPWARDEN_LOG_LEVEL', LOG_LEVELS, 'info'),
+    store,
+    sip: sipConfig(env, errors),
+    ...(adminApi !== undefined && { adminApi }),
+  };
+  return errors.messages.length > 0 ? { ok: false, errors: errors.messages } : { ok: true, config };
+}

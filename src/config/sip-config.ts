@@ -1,0 +1,57 @@
+/**
+ * The SIP edge's settings: the drachtio connection, the upstream PBX, and how
+ * requests are checked.
+ */
+import type { SipEdgeOptions } from '../sip/index.js';
+import { type EnvErrors, type EnvReader, integer, list, oneOf, text } from './env.js';
+
+export const DEFAULT_HTTP_PORT = 9300;
+
+function tenantUpstreams(env: EnvReader, errors: EnvErrors): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of list(env, 'SIPWARDEN_TENANT_UPSTREAMS')) {
+    const at = pair.indexOf('=');
+    if (at < 1 || at === pair.length - 1) errors.fail('SIPWARDEN_TENANT_UPSTREAMS', 'tenant=upstream pairs, comma-separated', pair);
+    else map[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return map;
+}
+
+export function sipConfig(env: EnvReader, errors: EnvErrors): SipEdgeOptions {
+  const mode = oneOf(env, errors, 'SIPWARDEN_DRACHTIO_MODE', ['inbound', 'outbound'] as const, 'inbound');
+  const secret = text(env, 'DRACHTIO_SECRET');
+  if (secret === undefined) errors.messages.push('DRACHTIO_SECRET: required (the secret drachtio-server is configured with)');
+  const upstream = text(env, 'SIP_UPSTREAM');
+  if (upstream === undefined) errors.messages.push('SIP_UPSTREAM: required (the registrar/PBX allowed requests go to, e.g. sip:pbx.internal:5060)');
+  const listenHost = text(env, 'SIPWARDEN_DRACHTIO_LISTEN_HOST');
+  const listeners = text(env, 'SIPWARDEN_SIP_LISTENERS');
+  const trustedProxies = text(env, 'SIPWARDEN_TRUSTED_PROXIES');
+  const httpHost = text(env, 'SIPWARDEN_HTTP_HOST');
+  const checked = list(env, 'SIPWARDEN_CHECKED_METHODS').map((m) => m.toUpperCase());
+  return {
+    drachtio:
+      mode === 'inbound'
+        ? {
+            mode,
+            host: text(env, 'DRACHTIO_HOST', '127.0.0.1'),
+            port: integer(env, errors, 'DRACHTIO_PORT', 9022, 1, 65535),
+            secret: secret ?? '',
+            retryMinDelayMs: integer(env, errors, 'SIPWARDEN_DRACHTIO_RETRY_MIN_MS', 500, 10, 600_000),
+            retryMaxDelayMs: integer(env, errors, 'SIPWARDEN_DRACHTIO_RETRY_MAX_MS', 10_000, 10, 600_000),
+          }
+        : {
+            mode,
+            ...(listenHost !== undefined && { host: listenHost }),
+            port: integer(env, errors, 'SIPWARDEN_DRACHTIO_LISTEN_PORT', 9023, 1, 65535),
+            secret: secret ?? '',
+          },
+    upstream: { defaultUpstream: upstream ?? '', tenantUpstreams: tenantUpstreams(env, errors) },
+    ...(listeners !== undefined && { listeners }),
+    ...(checked.length > 0 && { checkedMethods: checked }),
+    unmappedDomain: oneOf(env, errors, 'SIPWARDEN_UNMAPPED_DOMAIN', ['default', 'reject'] as const, 'default'),
+    ...(trustedProxies !== undefined && { trustedProxies }),
+    forwardedHeader: text(env, 'SIPWARDEN_FORWARDED_HEADER', 'X-Forwarded-For'),
+    upstreamProbeIntervalMs: integer(env, errors, 'SIPWARDEN_UPSTREAM_PROBE_MS', 5000, 0, 3_600_000),
+    http: { ...(httpHost !== undefined && { host: httpHost }), port: integer(env, errors, 'SIPWARDEN_HTTP_PORT', DEFAULT_HTTP_PORT, 0, 65535) },
+  };
+}
