@@ -1,0 +1,53 @@
+/**
+ * What can be checked of the deployment files without a Docker engine: the
+ * compose file parses, every variable it sets is documented, every variable
+ * the code reads is documented, and the image starts the way README says.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = join(import.meta.dirname, '..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+/** Variables in README's configuration table: rows that start with a `VARIABLE` cell. */
+function documentedVariables(): Set<string> {
+  const section = read('README.md').split('## Configuration')[1]!.split('\n## ')[0]!;
+  return new Set([...section.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]!));
+}
+
+/** Variables the configuration code reads: the string literals passed to its env readers. */
+function variablesReadByConfig(): Set<string> {
+  const dir = join(root, 'src/config');
+  const names = readdirSync(dir).flatMap((file) => [...readFileSync(join(dir, file), 'utf8').matchAll(/'((?:SIPWARDEN|DRACHTIO|REDIS|SIP)_[A-Z0-9_]+)'/g)].map((m) => m[1]!));
+  return new Set(names);
+}
+
+describe('deployment files', () => {
+  const compose = parse(read('docker/compose.yaml')) as { services: Record<string, { environment?: Record<string, string>; build?: { dockerfile: string } }> };
+
+  it('has a compose file with drachtio-server, Redis, the edge and a PBX stand-in', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['drachtio', 'edge', 'pbx', 'redis']);
+    expect(compose.services.edge!.build!.dockerfile).toBe('docker/Dockerfile');
+  });
+
+  it('sets only variables documented in the configuration table', () => {
+    const documented = documentedVariables();
+    const set = Object.keys(compose.services.edge!.environment ?? {});
+    expect(set.length).toBeGreaterThan(5);
+    expect(set.filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('documents exactly the variables the configuration reads', () => {
+    expect([...variablesReadByConfig()].sort()).toEqual([...documentedVariables()].sort());
+  });
+
+  it('starts the image with the command README gives for the main job', () => {
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(read('docker/Dockerfile'))![1]!;
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start!;
+    expect((JSON.parse(entrypoint) as string[]).join(' ')).toBe(start);
+    expect(read('README.md')).toContain('npm run build && npm start');
+    expect(read('README.md')).toContain(`npm start is \`${start}\``);
+  });
+});
