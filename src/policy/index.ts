@@ -27,3 +27,12 @@ export {
   type ScopePolicyInput,
   type ScopePolicyResult,
 } from './decision.js';
+export {
+  compileForwardingTrust,
+  resolveSource,
+  DEFAULT_FORWARDED_HEADER,
+  TRUST_NO_PROXY,
+  type ForwardingTrust,
+  type ForwardingTrustResult,
+  type ResolvedSource,
+} from './forwarding.js';

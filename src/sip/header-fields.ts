@@ -8,13 +8,6 @@
  * it is read from the raw message instead.
  */
 
-/** RFC 3261 §25.1 token: the characters a header field name may use. */
-const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/;
-
-export function isHeaderName(name: string): boolean {
-  return TOKEN.test(name);
-}
-
 /**
  * The values of every `name` header field in `raw`, in message order.
  * Names compare case-insensitively (RFC 3261 §7.3.1); a line starting with
