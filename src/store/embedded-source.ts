@@ -41,6 +41,10 @@ export class EmbeddedListSource implements ListSource {
     return new Map((await this.refresh()).domains);
   }
 
+  async fingerprint(id: ListId): Promise<string> {
+    return fingerprintOf(await this.read(id));
+  }
+
   async fingerprints(): Promise<Map<string, string>> {
     return new Map((await this.refresh()).lists.map((l) => [listIdKey(l), fingerprintOf(l)]));
   }

@@ -21,6 +21,8 @@ export interface ListSource {
   read(id: ListId): Promise<RawList>;
   /** SIP domain (lower case) -> tenant. */
   readDomains(): Promise<Map<string, string>>;
+  /** One list's fingerprint (see fingerprintOf): cheap, to skip reading an unchanged list. */
+  fingerprint(id: ListId): Promise<string>;
   /**
    * A cheap fingerprint per list present, keyed by listIdKey: any change to
    * the enforced string or the toggle changes it. The reconciliation backstop

@@ -9,10 +9,10 @@ local function value(key)
   if v then return v end
   return '\\0'
 end
-local fingerprint = redis.sha1hex(value(KEYS[1]) .. '\\n' .. value(KEYS[2]) .. '\\n' .. value(KEYS[3]))
+local fingerprint = redis.sha1hex(value(KEYS[1]) .. '\\n' .. value(KEYS[2]) .. '\\n' .. value(KEYS[3]) .. '\\n' .. redis.call('HLEN', KEYS[4]))
 `;
 
-/** KEYS: cidrs, enabled, rev. Returns the list's fingerprint. */
+/** KEYS: cidrs, enabled, rev, entries. Returns the list's fingerprint. */
 export const FINGERPRINT_LUA = `${FINGERPRINT_OF_KEYS}
 return fingerprint`;
 

@@ -51,14 +51,14 @@ export class RedisListSource implements ListSource {
     return new Map(Object.entries(map).map(([domain, tenant]) => [domain.toLowerCase(), tenant]));
   }
 
+  async fingerprint(id: ListId): Promise<string> {
+    const k = this.keys.list(id);
+    return this.client.eval(FINGERPRINT_LUA, 4, k.cidrs, k.enabled, k.rev, k.entries) as Promise<string>;
+  }
+
   async fingerprints(): Promise<Map<string, string>> {
     const ids = await this.listIds();
-    const prints = await Promise.all(
-      ids.map((id) => {
-        const k = this.keys.list(id);
-        return this.client.eval(FINGERPRINT_LUA, 3, k.cidrs, k.enabled, k.rev) as Promise<string>;
-      }),
-    );
+    const prints = await Promise.all(ids.map((id) => this.fingerprint(id)));
     return new Map(ids.map((id, i) => [listIdKey(id), prints[i]!]));
   }
 
