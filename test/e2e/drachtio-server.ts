@@ -34,6 +34,8 @@ export const SECRET = 'cymru';
 
 export interface DrachtioServer {
   readonly ports: DrachtioPorts;
+  /** The server's process id (the benchmark reads its CPU time). */
+  readonly pid: number | undefined;
   /** Everything it logged (the last 200 kB), for failure messages. */
   readonly output: () => string;
   stop(): Promise<void>;
@@ -50,12 +52,22 @@ function adminReachable(port: number): Promise<true | undefined> {
   });
 }
 
+export interface DrachtioOptions {
+  /**
+   * drachtio's --loglevel, default 'info' (which logs every SIP message);
+   * the benchmark uses 'notice' to keep that out of its figures.
+   */
+  readonly logLevel?: string;
+  /** --sofia-loglevel, 0-9, default 3. */
+  readonly sofiaLogLevel?: number;
+}
+
 /**
  * Starts drachtio-server with its own config file (it wants an <admin> tag
  * even when configured by flags); `requestHandlers` adds a
  * <request-handlers> section for outbound connections.
  */
-export async function startDrachtio(binary: string, ports: DrachtioPorts, requestHandlers = ''): Promise<DrachtioServer> {
+export async function startDrachtio(binary: string, ports: DrachtioPorts, requestHandlers = '', options: DrachtioOptions = {}): Promise<DrachtioServer> {
   const dir = mkdtempSync(join(tmpdir(), 'sipwarden-drachtio-'));
   const config = join(dir, 'drachtio.conf.xml');
   writeFileSync(config, `<drachtio><admin/>${requestHandlers}</drachtio>\n`);
@@ -64,7 +76,7 @@ export async function startDrachtio(binary: string, ports: DrachtioPorts, reques
     '--address', '127.0.0.1', '--port', String(ports.admin), '--secret', SECRET,
     '--contact', `sip:127.0.0.1:${ports.sip};transport=udp,tcp`,
     '--contact', `sip:127.0.0.1:${ports.ws};transport=ws`,
-    '--stdout', '--loglevel', 'info', '--sofia-loglevel', '3',
+    '--stdout', '--loglevel', options.logLevel ?? 'info', '--sofia-loglevel', String(options.sofiaLogLevel ?? 3),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -81,6 +93,7 @@ export async function startDrachtio(binary: string, ports: DrachtioPorts, reques
   }
   return {
     ports,
+    pid: child.pid,
     output: () => output,
     async stop() {
       if (child.exitCode !== null) return;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, udpPortFree, waitFor } from '../support/net.js';
 
-const SCENARIOS = fileURLToPath(new URL('../../sip-fixtures/scenarios/', import.meta.url));
+export const SCENARIOS = fileURLToPath(new URL('../../sip-fixtures/scenarios/', import.meta.url));
 
 export interface UacRun {
   /** The final status the scenario logged: 200 or 403; undefined if it got neither. */
@@ -84,14 +84,22 @@ function parseTrace(text: string): ReceivedRequest[] {
   return requests;
 }
 
+export interface UasOptions {
+  /** Keep the message trace `requests()` reads (default true); the benchmark turns it off. */
+  readonly trace?: boolean;
+}
+
 /** The upstream PBX stand-in on 127.0.0.1 (UDP), with a message trace the test reads. */
-export async function startUas(): Promise<SippUas> {
+export async function startUas(options: UasOptions = {}): Promise<SippUas> {
   const dir = mkdtempSync(join(tmpdir(), 'sipwarden-uas-'));
   const trace = join(dir, 'uas.msg');
   const port = await freePort();
   const child: ChildProcess = spawn(
     'sipp',
-    ['-sf', join(SCENARIOS, 'uas-upstream.xml'), '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-trace_msg', '-message_file', trace],
+    [
+      '-sf', join(SCENARIOS, 'uas-upstream.xml'), '-i', '127.0.0.1', '-p', String(port), '-nostdin',
+      ...(options.trace === false ? [] : ['-trace_msg', '-message_file', trace]),
+    ],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,0 +1,562 @@
+/**
+ * SIP edge benchmark: `npm run bench:sip` (needs drachtio-server: DRACHTIO_BIN
+ * or `drachtio` on PATH, plus sipp and redis-server).
+ *
+ * sipwarden runs as `npm start` runs it (configuration from environment
+ * variables, lists in a real redis-server: a 10,000-entry sip list that
+ * includes 127.0.0.2), connected to its own drachtio-server; a bare
+ * drachtio-srf application (lib/bare-srf.ts: no middleware, no check) is
+ * connected to a second drachtio-server of the same binary and settings. Both
+ * live in this process. sipp sends REGISTERs over UDP at fixed rates, for a
+ * fixed time each:
+ *   denied   from 127.0.0.3: sipwarden answers 403; the bare app answers 403
+ *   allowed  from 127.0.0.2: both proxy to a sipp UAS (the upstream) answering 200
+ * and for each run the REGISTERs answered per second (answers with the
+ * expected status / time from the first REGISTER sent to the last answer),
+ * p50/p99/max response time (first send to final answer, from sipp's message
+ * trace, in microseconds), and the CPU time per answer of this process and of
+ * the app's drachtio-server (/proc). The overhead is sipwarden/bare, same rate
+ * and case.
+ *
+ * Everything is on loopback. Each (case, rate) is run in rounds (default 2)
+ * that swap who goes first, bare then sipwarden, sipwarden then bare, so
+ * drift and whatever the previous run left behind (the UAS holds each
+ * REGISTER's call 5 s for refreshes, drachtio-server its UDP transactions
+ * 32 s) fall on both alike; the table pools the rounds' answers.
+ *
+ * Options: --rates 100,300,600  --seconds 3  --rounds 2  --list-size 10000
+ */
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { type Sipwarden, startSipwarden } from '../src/app.js';
+import { loadConfig } from '../src/config/index.js';
+import { type DrachtioPorts, type DrachtioServer, SECRET, findDrachtio, startDrachtio } from '../test/e2e/drachtio-server.js';
+import { type SippUas, runUac, startUas } from '../test/e2e/sipp.js';
+import { freePort, waitFor } from '../test/support/net.js';
+import { RedisServer } from '../test/support/redis-server.js';
+import { type BareApp, startBareSrf } from './lib/bare-srf.js';
+import { formatCount, formatTable, median } from './lib/measure.js';
+import { generate } from './lib/policy-data.js';
+import { type LoadRun, runRegisterLoad } from './lib/sipp-load.js';
+
+// ---------------------------------------------------------------- settings
+
+const ALLOWED = '127.0.0.2';
+const DENIED = '127.0.0.3';
+const TENANT = 'acme';
+const DOMAIN = 'acme.example';
+const CASES = ['denied', 'allowed'] as const;
+type Case = (typeof CASES)[number];
+const APPS = ['bare', 'sipwarden'] as const;
+type App = (typeof APPS)[number];
+const EXPECTED_STATUS: Record<Case, number> = { denied: 403, allowed: 200 };
+const SOURCE: Record<Case, string> = { denied: DENIED, allowed: ALLOWED };
+
+/** sipp gives up on a REGISTER unanswered after this. */
+const ANSWER_TIMEOUT_MS = 5000;
+/** Pause between runs. */
+const SETTLE_MS = 1000;
+/** This process's CPU use with nothing to do is measured for this long. */
+const IDLE_MS = 2000;
+/** Unmeasured runs before measuring: each app and case, at this rate for this long. */
+const WARM_UP_RATE = 200;
+const WARM_UP_S = 1.5;
+/** drachtio-server at 'info' logs every SIP message; that would be measured too. */
+const DRACHTIO_LOGGING = { logLevel: 'notice', sofiaLogLevel: 1 } as const;
+
+interface Options {
+  readonly rates: readonly number[];
+  readonly seconds: number;
+  readonly rounds: number;
+  readonly listSize: number;
+}
+
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: { rates: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, 'list-size': { type: 'string' } },
+  });
+  const options = {
+    rates: (values.rates ?? '100,300,600').split(',').map(Number),
+    seconds: Number(values.seconds ?? 3),
+    rounds: Number(values.rounds ?? 2),
+    listSize: Number(values['list-size'] ?? 10_000),
+  };
+  if (options.rates.some((r) => !(r > 0 && r <= 5000))) throw new Error('--rates: REGISTERs per second, 1-5000 each');
+  if (!(options.seconds > 0 && options.seconds <= 20)) throw new Error('--seconds: 1-20 per run');
+  if (!(Number.isInteger(options.rounds) && options.rounds >= 1 && options.rounds <= 4)) throw new Error('--rounds: 1-4');
+  if (!(options.listSize >= 1 && options.listSize <= 1_000_000)) throw new Error('--list-size: 1-1,000,000');
+  return options;
+}
+
+// ---------------------------------------------------------------- the systems under test
+
+function onPath(name: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const newPorts = async (): Promise<DrachtioPorts> => ({ admin: await freePort(), sip: await freePort(), ws: await freePort() });
+
+/** The sip list as an operator pushes it with plain Redis commands. */
+async function pushList(redis: Redis, size: number): Promise<void> {
+  const list = `${generate(size - 1, 'ipv4').text},${ALLOWED}`;
+  await redis.set(`sipwarden:{${TENANT}}:sip:cidrs`, list);
+  await redis.hset('sipwarden:domains', { [DOMAIN]: TENANT });
+}
+
+/** sipwarden as main.ts starts it, its log lines (one per decision) going to /dev/null. */
+async function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: SippUas): Promise<Sipwarden> {
+  const loaded = loadConfig({
+    REDIS_URL: redis.url,
+    DRACHTIO_HOST: '127.0.0.1',
+    DRACHTIO_PORT: String(drachtio.ports.admin),
+    DRACHTIO_SECRET: SECRET,
+    SIP_UPSTREAM: `127.0.0.1:${uas.port}`,
+    SIPWARDEN_HTTP_HOST: '127.0.0.1',
+    SIPWARDEN_HTTP_PORT: '0',
+    SIPWARDEN_ADMIN_API_PORT: '0',
+  });
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  const logger = pino({ level: loaded.config.logLevel, base: { service: 'sipwarden' } }, pino.destination({ dest: '/dev/null', sync: true }));
+  const started = await startSipwarden(loaded.config, logger, new Registry());
+  if (!started.ok) throw new Error(started.message);
+  const edge = started.app;
+  await waitFor('sipwarden ready', async () => ((await fetch(`http://127.0.0.1:${edge.httpPort}/health`)).status === 200 ? true : undefined), 15_000);
+  return edge;
+}
+
+interface Target {
+  readonly app: App;
+  readonly drachtio: DrachtioServer;
+  /** Switches the app to answer `kase` (the bare app has a mode; sipwarden decides by source). */
+  prepare(kase: Case): void;
+}
+
+// ---------------------------------------------------------------- measuring
+
+/** One sipp run against one app. */
+interface Run {
+  readonly case: Case;
+  readonly app: App;
+  readonly rate: number;
+  readonly round: number;
+  readonly sent: number;
+  /** Response times (ms) of the final answers with the expected status (403 denied, 200 allowed). */
+  readonly rtts: readonly number[];
+  /** Final answers with another status. */
+  readonly other: number;
+  readonly unanswered: number;
+  /** From the first REGISTER sent to the last expected answer, ms. */
+  readonly spanMs: number;
+  /** CPU time of this process (where both applications live) while sipp ran, µs. */
+  readonly cpuUs: number;
+  /** How long sipp ran, ms. */
+  readonly wallMs: number;
+  /** CPU time of the target's drachtio-server during the run, µs; undefined without /proc. */
+  readonly drachtioCpuUs: number | undefined;
+  readonly sipp: LoadRun['sipp'];
+  /** 1-minute load average when the run ended: other work on the machine shows in the tail. */
+  readonly loadAverage: number;
+}
+
+/** The rounds of one (case, rate, app), pooled. */
+interface CellResult {
+  readonly case: Case;
+  readonly app: App;
+  readonly rate: number;
+  readonly rounds: number;
+  readonly sent: number;
+  readonly answered: number;
+  readonly other: number;
+  readonly unanswered: number;
+  readonly retransmissions: number | undefined;
+  /** Answers over the summed spans of the rounds. */
+  readonly answeredPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Each round's p50 and p99, to show the noise. */
+  readonly roundP50Ms: readonly number[];
+  readonly roundP99Ms: readonly number[];
+  /** This process's CPU per answer, µs, its idle use taken out. */
+  readonly cpuUsPerAnswer: number;
+  /** The drachtio-server's CPU per answer, µs (10 ms clock ticks, summed over the rounds). */
+  readonly drachtioCpuUsPerAnswer: number | undefined;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU time of a process, µs, from /proc/<pid>/stat; undefined where there is no such file. */
+function processCpuUs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after "(comm)": state is the first, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+async function measureRun(target: Target, kase: Case, rate: number, seconds: number, round: number): Promise<Run> {
+  target.prepare(kase);
+  const count = Math.max(1, Math.round(rate * seconds));
+  const drachtioBefore = processCpuUs(target.drachtio.pid);
+  const run = await runRegisterLoad({
+    from: SOURCE[kase], to: target.drachtio.ports.sip, domain: DOMAIN, user: `${target.app}-${kase}`,
+    rate, count, answerTimeoutMs: ANSWER_TIMEOUT_MS,
+  });
+  const drachtioAfter = processCpuUs(target.drachtio.pid);
+  const expected = run.calls.filter((call) => call.status === EXPECTED_STATUS[kase]);
+  const answered = run.calls.filter((call) => call.status !== undefined).length;
+  return {
+    case: kase,
+    app: target.app,
+    rate,
+    round,
+    sent: count,
+    rtts: expected.map((call) => call.rttMs!),
+    other: answered - expected.length,
+    unanswered: count - answered,
+    spanMs: Math.max(0, ...expected.map((call) => call.answeredMs!)),
+    cpuUs: run.processCpuUs,
+    wallMs: run.wallMs,
+    drachtioCpuUs: drachtioBefore === undefined || drachtioAfter === undefined ? undefined : drachtioAfter - drachtioBefore,
+    sipp: run.sipp,
+    loadAverage: os.loadavg()[0]!,
+  };
+}
+
+function pool(runs: readonly Run[], idleUsPerMs: number): CellResult {
+  const first = runs[0]!;
+  const sum = (pick: (run: Run) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  const rtts = runs.flatMap((run) => run.rtts).sort((a, b) => a - b);
+  const spanMs = sum((run) => run.spanMs);
+  const cpuUs = Math.max(0, sum((run) => run.cpuUs) - idleUsPerMs * sum((run) => run.wallMs));
+  const rank = (values: readonly number[], p: number) => percentile([...values].sort((a, b) => a - b), p);
+  return {
+    case: first.case,
+    app: first.app,
+    rate: first.rate,
+    rounds: runs.length,
+    sent: sum((run) => run.sent),
+    answered: rtts.length,
+    other: sum((run) => run.other),
+    unanswered: sum((run) => run.unanswered),
+    retransmissions: runs.every((run) => run.sipp !== undefined) ? sum((run) => run.sipp!.retransmissions) : undefined,
+    answeredPerSecond: spanMs > 0 ? rtts.length / (spanMs / 1000) : Number.NaN,
+    p50Ms: percentile(rtts, 50),
+    p99Ms: percentile(rtts, 99),
+    maxMs: rtts.length > 0 ? rtts[rtts.length - 1]! : Number.NaN,
+    roundP50Ms: runs.map((run) => rank(run.rtts, 50)),
+    roundP99Ms: runs.map((run) => rank(run.rtts, 99)),
+    cpuUsPerAnswer: rtts.length > 0 ? cpuUs / rtts.length : Number.NaN,
+    drachtioCpuUsPerAnswer:
+      rtts.length > 0 && runs.every((run) => run.drachtioCpuUs !== undefined) ? sum((run) => run.drachtioCpuUs!) / rtts.length : undefined,
+  };
+}
+
+/** This process's CPU use with no SIP traffic (timers, Redis reconciliation, upstream probes, metrics), µs per ms. */
+async function idleCpu(): Promise<number> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / (performance.now() - started);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One REGISTER of each case through each app, with the e2e suite's runner: the setup answers as it should. */
+async function smokeTest(targets: readonly Target[]): Promise<void> {
+  for (const target of targets) {
+    for (const kase of CASES) {
+      target.prepare(kase);
+      const run = await runUac({ scenario: 'uac-register.xml', from: SOURCE[kase], domain: DOMAIN, user: 'smoke', transport: 'udp', to: target.drachtio.ports.sip });
+      if (run.status !== EXPECTED_STATUS[kase]) throw new Error(`${target.app}, ${kase}: expected ${EXPECTED_STATUS[kase]}, got ${run.status ?? 'no answer'}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- output
+
+const ms = (value: number) => (Number.isNaN(value) ? '-' : `${value.toFixed(value >= 100 ? 0 : 2)} ms`);
+const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}x` : '-');
+const perSecond = (value: number) => (Number.isNaN(value) ? '-' : value.toFixed(1));
+
+const byRound = (values: readonly number[]) => values.map((v) => (Number.isNaN(v) ? '-' : v.toFixed(v >= 100 ? 0 : 2))).join(' / ');
+
+function runsTable(results: readonly CellResult[]): string {
+  return formatTable(
+    ['case', 'rate/s', 'app', 'sent', 'answered', 'other', 'lost', 'retrans', 'answered/s', 'p50', 'p99', 'p50 by round', 'p99 by round', 'cpu/answer', 'drachtio cpu'],
+    results.map((r) => [
+      r.case,
+      formatCount(r.rate),
+      r.app,
+      formatCount(r.sent),
+      formatCount(r.answered),
+      String(r.other),
+      String(r.unanswered),
+      r.retransmissions === undefined ? '?' : String(r.retransmissions),
+      perSecond(r.answeredPerSecond),
+      ms(r.p50Ms),
+      ms(r.p99Ms),
+      byRound(r.roundP50Ms),
+      byRound(r.roundP99Ms),
+      Number.isNaN(r.cpuUsPerAnswer) ? '-' : `${Math.round(r.cpuUsPerAnswer)} µs`,
+      r.drachtioCpuUsPerAnswer === undefined ? '-' : `${Math.round(r.drachtioCpuUsPerAnswer)} µs`,
+    ]),
+  );
+}
+
+interface Overhead {
+  readonly case: Case;
+  readonly rate: number;
+  /** sipwarden answered/s over bare answered/s (below 1: sipwarden answered fewer per second). */
+  readonly throughput: number;
+  /** sipwarden over bare: above 1 means sipwarden answers slower. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpu: number;
+  /** sipwarden's added response time at the median, ms. */
+  readonly p50AddedMs: number;
+  /** sipwarden's added CPU (this process) per answer, µs. */
+  readonly cpuAddedUs: number;
+}
+
+function overheads(results: readonly CellResult[]): Overhead[] {
+  const out: Overhead[] = [];
+  for (const sw of results.filter((r) => r.app === 'sipwarden')) {
+    const bare = results.find((r) => r.app === 'bare' && r.case === sw.case && r.rate === sw.rate);
+    if (bare === undefined) continue;
+    out.push({
+      case: sw.case,
+      rate: sw.rate,
+      throughput: sw.answeredPerSecond / bare.answeredPerSecond,
+      p50: sw.p50Ms / bare.p50Ms,
+      p99: sw.p99Ms / bare.p99Ms,
+      cpu: sw.cpuUsPerAnswer / bare.cpuUsPerAnswer,
+      p50AddedMs: sw.p50Ms - bare.p50Ms,
+      cpuAddedUs: sw.cpuUsPerAnswer - bare.cpuUsPerAnswer,
+    });
+  }
+  return out;
+}
+
+function overheadTable(rows: readonly Overhead[]): string {
+  return formatTable(
+    ['case', 'rate/s', 'answered/s', 'p50', 'p99', 'cpu/answer', 'p50 added', 'cpu added'],
+    rows.map((o) => [
+      o.case,
+      formatCount(o.rate),
+      ratio(o.throughput),
+      ratio(o.p50),
+      ratio(o.p99),
+      ratio(o.cpu),
+      `${o.p50AddedMs >= 0 ? '+' : ''}${ms(o.p50AddedMs)}`,
+      Number.isFinite(o.cpuAddedUs) ? `${o.cpuAddedUs >= 0 ? '+' : ''}${Math.round(o.cpuAddedUs)} µs` : '-',
+    ]),
+  );
+}
+
+/** The commit measured, `-dirty` when src has uncommitted changes; undefined outside git. */
+function commit(): string | undefined {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src') === '' ? '' : '-dirty'}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function drachtioVersion(binary: string): string | undefined {
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const binary = findDrachtio();
+  if (binary === undefined) {
+    console.log('bench:sip needs a drachtio-server binary (set DRACHTIO_BIN, or put drachtio on PATH); nothing measured');
+    return;
+  }
+  const missing = ['sipp', 'redis-server'].filter((tool) => !onPath(tool));
+  if (missing.length > 0) {
+    console.log(`bench:sip needs ${missing.join(' and ')} on PATH; nothing measured`);
+    return;
+  }
+  const options = readOptions();
+  const started = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
+  const version = drachtioVersion(binary);
+  console.log(
+    `sipwarden SIP edge benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}, ` +
+      `drachtio-server ${version ?? '?'}, load average ${loadAtStart.toFixed(2)}`,
+  );
+  console.log(
+    `REGISTER over UDP on loopback; sipp at fixed rates for ${options.seconds} s each; sip list of ${formatCount(options.listSize)} entries in redis-server; ` +
+      'response time = first send to final answer\n',
+  );
+
+  const closers: Array<() => Promise<void> | void> = [];
+  const runs: Run[] = [];
+  let idleUsPerMs = 0;
+  try {
+    const redis = await RedisServer.start();
+    closers.push(() => redis.stop());
+    const operator = redis.client();
+    closers.push(() => void operator.disconnect());
+    await pushList(operator, options.listSize);
+    const uas = await startUas({ trace: false });
+    closers.push(() => uas.stop());
+    const edgeDrachtio = await startDrachtio(binary, await newPorts(), '', DRACHTIO_LOGGING);
+    closers.push(() => edgeDrachtio.stop());
+    const bareDrachtio = await startDrachtio(binary, await newPorts(), '', DRACHTIO_LOGGING);
+    closers.push(() => bareDrachtio.stop());
+    const edge = await startEdge(redis, edgeDrachtio, uas);
+    closers.push(() => edge.close());
+    if (!edge.cache.decide(TENANT, 'sip', ALLOWED).allow || edge.cache.decide(TENANT, 'sip', DENIED).allow) {
+      throw new Error(`the benchmark list must allow ${ALLOWED} and not ${DENIED}`);
+    }
+    const bare: BareApp = await startBareSrf({ host: '127.0.0.1', port: bareDrachtio.ports.admin, secret: SECRET, upstream: `127.0.0.1:${uas.port}` });
+    closers.push(() => bare.close());
+
+    const targets: Record<App, Target> = {
+      bare: { app: 'bare', drachtio: bareDrachtio, prepare: (kase) => (bare.mode = kase) },
+      sipwarden: { app: 'sipwarden', drachtio: edgeDrachtio, prepare: () => undefined },
+    };
+    await smokeTest(Object.values(targets));
+
+    process.stderr.write(`warming up: ${WARM_UP_S} s at ${WARM_UP_RATE}/s per app and case\n`);
+    for (const kase of CASES) {
+      for (const app of APPS) await measureRun(targets[app], kase, WARM_UP_RATE, WARM_UP_S, 0);
+      await sleep(SETTLE_MS);
+    }
+    idleUsPerMs = await idleCpu();
+
+    const total = options.rates.length * CASES.length * APPS.length * options.rounds;
+    for (const [r, rate] of options.rates.entries()) {
+      for (const [c, kase] of CASES.entries()) {
+        for (let round = 0; round < options.rounds; round++) {
+          // Each round swaps who goes first (and the next cell starts with the one that went last).
+          const order = (r + c + round) % 2 === 0 ? APPS : [...APPS].reverse();
+          for (const app of order) {
+            const run = await measureRun(targets[app], kase, rate, options.seconds, round + 1);
+            runs.push(run);
+            const sorted = [...run.rtts].sort((a, b) => a - b);
+            process.stderr.write(
+              `run ${runs.length}/${total}: ${kase} ${rate}/s ${app}: ${run.rtts.length}/${run.sent} answered, ` +
+                `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}\n`,
+            );
+            await sleep(SETTLE_MS);
+          }
+        }
+      }
+    }
+  } finally {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch {
+        // Shutting down: what failed to close is gone with the process.
+      }
+    }
+  }
+
+  const results: CellResult[] = [];
+  for (const rate of options.rates) {
+    for (const kase of CASES) {
+      for (const app of APPS) {
+        const cell = runs.filter((run) => run.rate === rate && run.case === kase && run.app === app);
+        if (cell.length > 0) results.push(pool(cell, idleUsPerMs));
+      }
+    }
+  }
+  const rows = overheads(results);
+  console.log('== runs ==');
+  console.log(runsTable(results));
+  console.log(
+    [
+      `${options.rounds} round(s) of ${options.seconds} s per row, pooled. answered: final answers with the expected status (denied 403, allowed 200);`,
+      `other: another final status; lost: no final answer within ${ANSWER_TIMEOUT_MS / 1000} s; retrans: sipp's retransmissions (500 ms timer);`,
+      'answered/s: answered / (last answer - first REGISTER sent), summed over rounds; cpu/answer: CPU of this process (the app under test),',
+      `less its idle use (${idleUsPerMs.toFixed(0)} µs per ms, both apps idle), per answer; drachtio cpu: that app's drachtio-server's CPU per answer\n`,
+    ].join('\n'),
+  );
+  console.log('== overhead, sipwarden / bare drachtio-srf ==');
+  console.log(overheadTable(rows));
+  const typical = (pick: (o: Overhead) => number, kase: Case) => median(rows.filter((o) => o.case === kase).map(pick));
+  for (const kase of CASES) {
+    if (!rows.some((o) => o.case === kase)) continue;
+    console.log(
+      `${kase}: median over rates: answered/s ${ratio(typical((o) => o.throughput, kase))}, p50 ${ratio(typical((o) => o.p50, kase))}, ` +
+        `p99 ${ratio(typical((o) => o.p99, kase))}, cpu/answer ${ratio(typical((o) => o.cpu, kase))}`,
+    );
+  }
+  console.log('(p99 moves with any other load on the machine, see p99 by round; p50 and cpu/answer are the steadier figures)');
+
+  const seconds = (performance.now() - started) / 1000;
+  const loadAtEnd = os.loadavg()[0]!;
+  const loads = [loadAtStart, ...runs.map((run) => run.loadAverage), loadAtEnd];
+  const busy = Math.max(...loads) > os.availableParallelism() ? '  (machine busy: tails unreliable)' : '';
+  console.log(
+    `\ntotal ${seconds.toFixed(0)} s, load average at start ${loadAtStart.toFixed(2)}, after each run ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}, ` +
+      `at end ${loadAtEnd.toFixed(2)}${busy}\n`,
+  );
+  const summary = {
+    bench: 'sip',
+    commit: commit(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model,
+    cores: os.availableParallelism(),
+    drachtio: version,
+    seconds: Math.round(seconds),
+    loadAverage: { start: loadAtStart, end: loadAtEnd },
+    listSize: options.listSize,
+    secondsPerRun: options.seconds,
+    rounds: options.rounds,
+    idleCpuUsPerMs: idleUsPerMs,
+    results,
+    runs: runs.map(({ rtts, ...run }) => {
+      const sorted = [...rtts].sort((a, b) => a - b);
+      return { ...run, answered: rtts.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99) };
+    }),
+    overhead: rows,
+  };
+  console.log(JSON.stringify(summary));
+}
+
+await main();
+// Sockets of drachtio-srf and ioredis may linger a moment after close; the results are out.
+process.exit(0);
