@@ -84,7 +84,7 @@ export class ApiStack {
   /** Redis, the live cache and the admin store, each opened the way a deployment opens them. */
   static async start(): Promise<ApiStack> {
     const redis = await RedisServer.start();
-    const config: RedisStoreConfig = { kind: 'redis', prefix: 'sipwarden', reconcileMs: 5000, connection: { url: redis.url, commandTimeoutMs: 10_000 } };
+    const config: RedisStoreConfig = { kind: 'redis', prefix: 'sipwarden', reconcileMs: 5000, connection: { url: redis.url, commandTimeoutMs: 60_000 } };
     const { logger } = capturingLogger();
     const running = await startCache(config, logger, new Registry());
     const store = await openAdminStore(config, logger, 2000);

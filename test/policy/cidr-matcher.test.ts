@@ -45,6 +45,12 @@ describe('CidrMatcher', () => {
     expect(matchedText(m, '198.51.100.200')).toBe('::ffff:198.51.100.0/120');
   });
 
+  it('keeps a mapped-looking block wider than ::ffff:0:0/96 as IPv6 (found by the property test)', () => {
+    const m = compile('::ffff:ffff:fffd/80');
+    expect(m.lookup('::')).toBe(0);
+    expect(m.lookup('::ffff:255.255.255.253')).toBe(NO_MATCH);
+  });
+
   it('keeps the families apart: ::/0 does not admit IPv4, 0.0.0.0/0 does not admit IPv6', () => {
     expect(compile('::/0').lookup('192.0.2.1')).toBe(NO_MATCH);
     expect(compile('::/0').lookup('2001:db8::1')).toBe(0);

@@ -29,14 +29,28 @@ export function refAddress(text: string): { family: 4 | 6; value: bigint } | und
 }
 
 export function refEntry(token: string): RefEntry {
-  const [address, prefixText] = token.split('/');
-  const parsed = refAddress(address!)!;
-  const bits = parsed.family === 4 ? 32 : 128;
-  let prefix = prefixText === undefined ? (address!.includes(':') ? 128 : 32) : Number(prefixText);
-  // A mapped entry's prefix counts the 96 bits of ::ffff:0:0/96.
-  if (parsed.family === 4 && address!.includes(':')) prefix -= 96;
+  const [address, prefixText] = token.split('/') as [string, string | undefined];
+  const written = address.includes(':') ? 6 : 4;
+  let prefix = prefixText === undefined ? (written === 4 ? 32 : 128) : Number(prefixText);
+  let family: 4 | 6 = written;
+  let value: bigint;
+  if (written === 6) {
+    const v6 = ipaddr.IPv6.parse(address);
+    // A mapped block folds to IPv4 only when it lies inside ::ffff:0:0/96;
+    // a wider block stays IPv6, as the list parser documents.
+    if (v6.isIPv4MappedAddress() && prefix >= 96) {
+      family = 4;
+      prefix -= 96;
+      value = toBigInt(v6.toIPv4Address().toByteArray());
+    } else {
+      value = toBigInt(v6.toByteArray());
+    }
+  } else {
+    value = toBigInt(ipaddr.IPv4.parse(address).toByteArray());
+  }
+  const bits = family === 4 ? 32 : 128;
   const mask = ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-  return { family: parsed.family, network: parsed.value & mask, prefix };
+  return { family, network: value & mask, prefix };
 }
 
 /** Index of the most specific entry containing the address (first on ties), -1 none, -2 bad address. */
