@@ -41,6 +41,25 @@ function entryOf(value: string, active: boolean, meta: Omit<EntryMeta, 'active'>
   };
 }
 
+/** An entry's metadata as the entries hash stores it. */
+export function metaJson(e: ListEntry): string {
+  const meta: EntryMeta = { active: e.active, description: e.description, createdAt: e.createdAt, createdBy: e.createdBy, updatedAt: e.updatedAt, updatedBy: e.updatedBy };
+  return JSON.stringify(meta);
+}
+
+/**
+ * The smallest change of the entries hash from `base` to `next`: fields to
+ * delete and fields to set. Adding one entry to a 100,000-entry list then
+ * sends one field, not 100,000.
+ */
+export function metaPatch(base: readonly ListEntry[], next: Readonly<Record<string, string>>): { deleted: string[]; set: Array<[string, string]> } {
+  const before = new Map(base.map((e) => [e.value, metaJson(e)]));
+  return {
+    deleted: [...before.keys()].filter((field) => !(field in next)),
+    set: Object.entries(next).filter(([field, json]) => before.get(field) !== json),
+  };
+}
+
 export type ListStateResult = { readonly ok: true; readonly state: ListState } | { readonly ok: false; readonly error: string };
 
 export function listStateOf(raw: RawList): ListStateResult {
@@ -143,10 +162,7 @@ export function storedValuesOf(
     );
   });
   const stored: Record<string, string> = {};
-  for (const e of entries) {
-    const meta: EntryMeta = { active: e.active, description: e.description, createdAt: e.createdAt, createdBy: e.createdBy, updatedAt: e.updatedAt, updatedBy: e.updatedBy };
-    stored[e.value] = JSON.stringify(meta);
-  }
+  for (const e of entries) stored[e.value] = metaJson(e);
   return {
     ok: true,
     entries,

@@ -20,16 +20,22 @@ return fingerprint`;
  * KEYS: cidrs, enabled, rev, entries, audit.
  * ARGV: expected fingerprint ('' writes unconditionally), cidrs, enabled,
  * change channel, tenant, scope, audit record JSON ('' for none), audit
- * length bound, then entries-hash field/value pairs.
+ * length bound, 'replace' (the entries hash from scratch) or 'patch', the
+ * number D of fields to delete, those D fields, then field/value pairs to set.
  * Returns {1, new rev} or {0, current fingerprint} when someone wrote first.
  */
 export const COMMIT_LUA = `${FINGERPRINT_OF_KEYS}
 if ARGV[1] ~= '' and ARGV[1] ~= fingerprint then return {0, fingerprint} end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3])
-redis.call('DEL', KEYS[4])
--- HSET in chunks of 500 pairs: unpack() of a huge ARGV overflows the Lua stack.
-for i = 9, #ARGV, 1000 do
+if ARGV[9] == 'replace' then redis.call('DEL', KEYS[4]) end
+-- In chunks of 1000 arguments: unpack() of a huge ARGV overflows the Lua stack.
+local first = 11
+local deleted = tonumber(ARGV[10])
+for i = first, first + deleted - 1, 1000 do
+  redis.call('HDEL', KEYS[4], unpack(ARGV, i, math.min(i + 999, first + deleted - 1)))
+end
+for i = first + deleted, #ARGV, 1000 do
   redis.call('HSET', KEYS[4], unpack(ARGV, i, math.min(i + 999, #ARGV)))
 end
 local rev = redis.call('INCR', KEYS[3])

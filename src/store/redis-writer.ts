@@ -7,7 +7,7 @@
  */
 import { AUDIT_LENGTH, type AuditContext, auditRecord } from './audit-log.js';
 import type { KeySchema, ListId } from './keys.js';
-import { type EntryError, type EntryInput, type ListEntry, type ListState, listStateOf, storedValuesOf } from './list-state.js';
+import { type EntryError, type EntryInput, type ListEntry, type ListState, listStateOf, metaPatch, storedValuesOf } from './list-state.js';
 import type { RedisClient } from './redis-connection.js';
 import type { RedisListSource } from './redis-source.js';
 import { COMMIT_LUA } from './redis-scripts.js';
@@ -55,7 +55,11 @@ export class RedisListWriter {
     const stored = storedValuesOf(change.entries, change.enabled, options.base?.entries ?? [], options.actor, now);
     if (!stored.ok) return { ok: false, reason: 'invalid', errors: stored.errors, message: stored.message };
     const k = this.keys.list(id);
-    const pairs = Object.entries(stored.values.entries).flat();
+    // From a known base only what changed goes over; without one, the whole hash.
+    const patch = options.base && metaPatch(options.base.entries, stored.values.entries);
+    const hashArgs = patch
+      ? ['patch', String(patch.deleted.length), ...patch.deleted, ...patch.set.flat()]
+      : ['replace', '0', ...Object.entries(stored.values.entries).flat()];
     const record =
       options.audit && auditRecord(id, options.base, { enabled: change.enabled, entries: stored.entries }, options.audit, options.actor, now);
     // One array argument, which ioredis flattens: spreading the hash pairs of a
@@ -74,7 +78,7 @@ export class RedisListWriter {
       id.scope,
       record ? JSON.stringify(record) : '',
       String(AUDIT_LENGTH),
-      ...pairs,
+      ...hashArgs,
     ])) as [number, number | string];
     if (written !== 1) return { ok: false, reason: 'conflict', message: `${id.tenant}/${id.scope} changed since it was read; read it again` };
     return { ok: true, rev: detail as number, entries: stored.entries };

@@ -138,3 +138,38 @@ describe('RedisListWriter', () => {
     plain.disconnect();
   });
 });
+
+describe('RedisListWriter patches the entries hash', () => {
+  it('leaves the hash exactly as a full rewrite would, sending only what changed', async () => {
+    const id = { tenant: 'patch.example', scope: 'sip' as const };
+    const plain = redis.client();
+    const initial = Array.from({ length: 50 }, (_, i) => ({ value: `192.0.2.${i}`, description: `host ${i}`, active: i % 5 !== 0 }));
+    await store.writer.write(id, { enabled: true, entries: initial }, { actor: 'a', now: '2026-11-23T10:00:00.000Z' });
+    // A description changed, an entry removed, one added, one made inactive: through read-modify-write.
+    const result = await store.writer.update(
+      id,
+      (state) => ({
+        enabled: true,
+        entries: [
+          ...state.entries
+            .filter((e) => e.value !== '192.0.2.7')
+            .map((e) => (e.value === '192.0.2.3' ? { ...e, description: 'renamed' } : e.value === '192.0.2.4' ? { ...e, active: false } : e)),
+          { value: '198.51.100.1', description: 'new', active: true },
+        ],
+      }),
+      { actor: 'b', now: '2026-11-23T11:00:00.000Z' },
+    );
+    expect(result.ok).toBe(true);
+    const hash = await plain.hgetall('sipwarden:{patch.example}:sip:entries');
+    const read = await store.writer.readState(id);
+    if (!read.ok || !result.ok) throw new Error('write or read failed');
+    expect(Object.keys(hash).sort()).toEqual(read.state.entries.map((e) => e.value).sort());
+    expect(Object.keys(hash)).not.toContain('192.0.2.7');
+    expect(JSON.parse(hash['192.0.2.3']!)).toMatchObject({ description: 'renamed', createdBy: 'a', updatedBy: 'b' });
+    expect(JSON.parse(hash['192.0.2.4']!)).toMatchObject({ active: false, updatedBy: 'b' });
+    expect(JSON.parse(hash['192.0.2.1']!)).toMatchObject({ description: 'host 1', updatedBy: 'a', updatedAt: '2026-11-23T10:00:00.000Z' });
+    expect(JSON.parse(hash['198.51.100.1']!)).toMatchObject({ description: 'new', createdBy: 'b' });
+    expect((await plain.get('sipwarden:{patch.example}:sip:cidrs'))!.split(',')).not.toContain('192.0.2.4');
+    plain.disconnect();
+  });
+});
