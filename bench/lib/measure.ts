@@ -35,11 +35,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+type Round<T> = (operation: (input: T) => unknown, inputs: readonly T[], first: number, minMs: number, minOperations: number) => { operations: number; ms: number; hits: number };
+
 /**
  * One timed round from inputs[first], cycling (`mask` = length - 1), in batches
  * that grow while they are short so the clock is read rarely.
+ *
+ * Compiled afresh for every measured operation (as benchmark.js does): a loop
+ * shared by all implementations would see them all at its call site, turn
+ * megamorphic, and charge every implementation a call it does not make.
  */
-function round<T>(operation: (input: T) => unknown, inputs: readonly T[], first: number, minMs: number, minOperations: number): { operations: number; ms: number } {
+const ROUND_SOURCE = `
   const mask = inputs.length - 1;
   let done = 0;
   let batch = 1;
@@ -48,14 +54,24 @@ function round<T>(operation: (input: T) => unknown, inputs: readonly T[], first:
   let elapsed = 0;
   do {
     const batchStart = performance.now();
-    for (let k = 0; k < batch; k++) if (operation(inputs[(first + done + k) & mask]!)) hits++;
+    for (let k = 0; k < batch; k++) if (operation(inputs[(first + done + k) & mask])) hits++;
     done += batch;
     const now = performance.now();
     elapsed = now - start;
     if (now - batchStart < 2 && batch < 1 << 20) batch *= 2;
   } while (elapsed < minMs || done < minOperations);
-  sink += hits;
-  return { operations: done, ms: elapsed };
+  return { operations: done, ms: elapsed, hits };`;
+
+const rounds = new WeakMap<object, unknown>();
+
+/** The round loop of `operation`: its own, shared by its warm-up and its measurement. */
+function roundOf<T>(operation: (input: T) => unknown): Round<T> {
+  let round = rounds.get(operation) as Round<T> | undefined;
+  if (round === undefined) {
+    round = new Function('operation', 'inputs', 'first', 'minMs', 'minOperations', ROUND_SOURCE) as Round<T>;
+    rounds.set(operation, round);
+  }
+  return round;
 }
 
 /**
@@ -65,11 +81,13 @@ function round<T>(operation: (input: T) => unknown, inputs: readonly T[], first:
 export function measure<T>(operation: (input: T) => unknown, inputs: readonly T[], options: MeasureOptions): Throughput {
   if (inputs.length === 0 || (inputs.length & (inputs.length - 1)) !== 0) throw new Error('measure: inputs length must be a power of two');
   const rounds = options.rounds ?? 5;
+  const round = roundOf(operation);
   const rates: number[] = [];
   let operations = 0;
   let ms = 0;
   for (let r = 0; r < rounds; r++) {
     const result = round(operation, inputs, operations, options.minMs / rounds, Math.max(1, Math.ceil(options.minOperations / rounds)));
+    sink += result.hits;
     rates.push(result.operations / (result.ms / 1000));
     operations += result.operations;
     ms += result.ms;

@@ -147,7 +147,9 @@ export function parseAddress(text: string, out: Uint32Array): ParsedFamily {
     start = 1;
     end--;
   }
-  if (text.indexOf(':', start) < 0) return !bracketed && parseIpv4(text, start, end, out, 0) ? 4 : 0;
+  // IPv4 first: it gives up at the first character that is neither digit nor
+  // dot, which is cheaper than looking for a colon first.
+  if (!bracketed && parseIpv4(text, start, end, out, 0)) return 4;
   if (!parseIpv6(text, start, end, out, 0)) return 0;
   if (isIpv4Mapped(out, 0)) {
     out[0] = out[3]!;
