@@ -56,59 +56,78 @@ export function parseIpv4(text: string, start: number, end: number, out: Uint32A
   return true;
 }
 
-/** Hex digit values by char code, -1 for anything else. */
-const HEX_DIGIT = new Int8Array(128).fill(-1);
+/** By char code: 0-15 hex digit values, COLON_CLASS, DOT_CLASS, or -1 for anything else. */
+const CHAR_CLASS = new Int8Array(128).fill(-1);
+const COLON_CLASS = 16;
+const DOT_CLASS = 17;
 for (let d = 0; d < 16; d++) {
-  HEX_DIGIT['0123456789abcdef'.charCodeAt(d)] = d;
-  HEX_DIGIT['0123456789ABCDEF'.charCodeAt(d)] = d;
+  CHAR_CLASS['0123456789abcdef'.charCodeAt(d)] = d;
+  CHAR_CLASS['0123456789ABCDEF'.charCodeAt(d)] = d;
 }
+CHAR_CLASS[COLON] = COLON_CLASS;
+CHAR_CLASS[DOT] = DOT_CLASS;
 
 const groups = new Uint32Array(8);
 const embedded = new Uint32Array(1);
 
 /**
  * Parses IPv6 text (RFC 4291 §2.2: hex groups, one `::`, an optional trailing
- * dotted-quad) in text[start, end) into out[at..at+3].
+ * dotted-quad) in text[start, end) into out[at..at+3]. One pass, one table
+ * look-up a character: this runs for every request from an IPv6 source.
  */
 export function parseIpv6(text: string, start: number, end: number, out: Uint32Array, at: number): boolean {
   let count = 0;
   let gap = -1;
+  let value = 0;
+  let digits = 0;
+  let groupStart = start;
+  /** Just after a `:` that ended a group, or just after `::`. */
+  let afterColon = false;
+  let afterGap = false;
   let i = start;
   if (i < end && text.charCodeAt(i) === COLON) {
     if (i + 1 >= end || text.charCodeAt(i + 1) !== COLON) return false;
     gap = 0;
+    afterGap = true;
     i += 2;
+    groupStart = i;
   }
-  while (i < end) {
-    const groupStart = i;
-    let value = 0;
-    let c = 0;
-    for (; i < end; i++) {
-      c = text.charCodeAt(i);
-      const digit = c < 128 ? HEX_DIGIT[c]! : -1;
-      if (digit < 0) break;
-      value = (value << 4) | digit;
-    }
-    const digits = i - groupStart;
-    if (i < end && c === DOT) {
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const kind = c < 128 ? CHAR_CLASS[c]! : -1;
+    if (kind < COLON_CLASS) {
+      if (kind < 0 || ++digits > 4) return false;
+      value = (value << 4) | kind;
+      afterColon = afterGap = false;
+    } else if (kind === COLON_CLASS) {
+      if (digits > 0) {
+        if (count === 8) return false;
+        groups[count++] = value;
+        value = digits = 0;
+        afterColon = true;
+      } else if (afterColon && gap < 0) {
+        gap = count;
+        afterColon = false;
+        afterGap = true;
+      } else {
+        return false;
+      }
+      groupStart = i + 1;
+    } else {
       // RFC 4291 §2.2 (3): the low 32 bits as dotted decimal, only at the end.
       if (count > 6 || !parseIpv4(text, groupStart, end, embedded, 0)) return false;
       groups[count++] = embedded[0]! >>> 16;
       groups[count++] = embedded[0]! & 0xffff;
+      digits = 0;
+      afterGap = true; // nothing may follow, as after a closing `::`
       break;
     }
-    if (digits === 0 || digits > 4 || count === 8) return false;
+  }
+  if (digits > 0) {
+    if (count === 8) return false;
     groups[count++] = value;
-    if (i === end) break;
-    if (c !== COLON) return false;
-    i++;
-    if (i < end && text.charCodeAt(i) === COLON) {
-      if (gap >= 0) return false;
-      gap = count;
-      i++;
-    } else if (i === end) {
-      return false;
-    }
+  } else if (!afterGap) {
+    return false; // empty, or a single trailing `:`
   }
   if (gap < 0) {
     if (count !== 8) return false;
