@@ -23,10 +23,13 @@ const MAX_BUCKET_BITS = 20;
 export interface RangeTable {
   readonly width: Width;
   readonly count: number;
-  /** count * width words, strictly ascending: interval i is [starts[i], starts[i+1]). */
-  readonly starts: Uint32Array;
-  /** Entry slot owning interval i, -1 for a gap no entry covers. */
-  readonly owners: Int32Array;
+  /**
+   * count cells of width + 1 words: an interval's start (strictly ascending;
+   * interval i runs to the next start), then its owner + 1 (0 for a gap). One
+   * cell sits in one cache line, so a lookup does not pay a second miss for
+   * the owner.
+   */
+  readonly cells: Uint32Array;
   /** Leading bits shared by every interval start. */
   readonly commonBits: number;
   /** Those bits (width words, the rest zero) and the mask that selects them. */
@@ -135,34 +138,34 @@ function sortByBlock(slots: Uint32Array, list: CidrList, width: Width): Uint32Ar
 
 interface Intervals {
   readonly count: number;
-  readonly starts: Uint32Array;
-  readonly owners: Int32Array;
+  readonly cells: Uint32Array;
 }
 
-/** Appends interval starts, folding a start equal to the last one and runs of one owner. */
+/** Appends interval cells, folding a start equal to the last one and runs of one owner. */
 class IntervalWriter implements Intervals {
   count = 0;
-  readonly starts: Uint32Array;
-  readonly owners: Int32Array;
+  readonly cells: Uint32Array;
+  private readonly stride: number;
 
   constructor(
     capacity: number,
     private readonly width: Width,
   ) {
-    this.starts = new Uint32Array(capacity * width);
-    this.owners = new Int32Array(capacity);
+    this.stride = width + 1;
+    this.cells = new Uint32Array(capacity * this.stride);
   }
 
   emit(src: Uint32Array, at: number, owner: number): void {
-    const width = this.width;
-    if (this.count > 0 && compareAt(this.starts, (this.count - 1) * width, src, at, width) === 0) this.count--;
-    if (this.count > 0 ? this.owners[this.count - 1] === owner : owner === -1) return;
-    for (let w = 0; w < width; w++) this.starts[this.count * width + w] = src[at + w]!;
-    this.owners[this.count++] = owner;
+    const { width, stride, cells } = this;
+    if (this.count > 0 && compareAt(cells, (this.count - 1) * stride, src, at, width) === 0) this.count--;
+    if (this.count > 0 ? cells[(this.count - 1) * stride + width] === owner + 1 : owner === -1) return;
+    const cell = this.count++ * stride;
+    for (let w = 0; w < width; w++) cells[cell + w] = src[at + w]!;
+    cells[cell + width] = owner + 1;
   }
 
   finish(): Intervals {
-    return { count: this.count, starts: this.starts.slice(0, this.count * this.width), owners: this.owners.slice(0, this.count) };
+    return { count: this.count, cells: this.cells.slice(0, this.count * this.stride) };
   }
 }
 
@@ -212,9 +215,10 @@ function bucketOf(words: Uint32Array, at: number, width: Width, commonBits: numb
 
 /** Adds the radix index to the sorted intervals. */
 function indexIntervals(intervals: Intervals, width: Width): RangeTable {
-  const { count, starts } = intervals;
+  const { count, cells } = intervals;
+  const stride = width + 1;
   const bits = 32 * width;
-  const commonBits = count === 0 ? bits : commonLeadingBits(starts, 0, (count - 1) * width, width);
+  const commonBits = count === 0 ? bits : commonLeadingBits(cells, 0, (count - 1) * stride, width);
   const wanted = Math.max(1, Math.ceil(Math.log2(Math.max(count, 1))));
   const bucketBits = Math.min(MAX_BUCKET_BITS, wanted, bits - commonBits);
   const commonMask = new Uint32Array(width);
@@ -223,7 +227,7 @@ function indexIntervals(intervals: Intervals, width: Width): RangeTable {
     commonMask[w] = kept === 0 ? 0 : (0xffffffff << (32 - kept)) >>> 0;
   }
   const commonPrefix = new Uint32Array(width);
-  for (let w = 0; w < width && count > 0; w++) commonPrefix[w] = (starts[w]! & commonMask[w]!) >>> 0;
+  for (let w = 0; w < width && count > 0; w++) commonPrefix[w] = (cells[w]! & commonMask[w]!) >>> 0;
 
   const bucketCount = 2 ** bucketBits;
   const buckets = new Int32Array(bucketCount + 1);
@@ -232,9 +236,9 @@ function indexIntervals(intervals: Intervals, width: Width): RangeTable {
     // Interval i starts at or before bucket b's first address iff its bucket is
     // lower, or it is b with no bits set past the bucket bits.
     while (last + 1 < count) {
-      const at = (last + 1) * width;
-      const bucket = bucketOf(starts, at, width, commonBits, bucketBits);
-      if (bucket > b || (bucket === b && anyBitFrom(starts, at, width, commonBits + bucketBits))) break;
+      const at = (last + 1) * stride;
+      const bucket = bucketOf(cells, at, width, commonBits, bucketBits);
+      if (bucket > b || (bucket === b && anyBitFrom(cells, at, width, commonBits + bucketBits))) break;
       last++;
     }
     buckets[b] = last;
@@ -255,11 +259,11 @@ export function buildRangeTable(list: CidrList, family: Family): RangeTable {
 
 /** The owner of an IPv4 address (as an unsigned 32-bit number), or -1. */
 export function ownerOfIpv4(table: RangeTable, address: number): number {
-  const { count, starts, owners } = table;
+  const { count, cells } = table;
   if (count === 0) return -1;
   const top = (address & table.commonMask[0]!) >>> 0;
   const common = table.commonPrefix[0]!;
-  if (top !== common) return top < common ? -1 : owners[count - 1]!;
+  if (top !== common) return top < common ? -1 : cells[count * 2 - 1]! - 1;
   const bucket = table.bucketBits === 0 ? 0 : ((address << table.commonBits) >>> 0) >>> (32 - table.bucketBits);
   // The answer is the last interval starting at or before `address`, within [buckets[b], buckets[b+1]].
   let found = table.buckets[bucket]!;
@@ -267,23 +271,23 @@ export function ownerOfIpv4(table: RangeTable, address: number): number {
   let hi = table.buckets[bucket + 1]!;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    if (starts[mid]! <= address) {
+    if (cells[mid * 2]! <= address) {
       found = mid;
       lo = mid + 1;
     } else {
       hi = mid - 1;
     }
   }
-  return found < 0 ? -1 : owners[found]!;
+  return found < 0 ? -1 : cells[found * 2 + 1]! - 1;
 }
 
 /** The owner of an IPv6 address held in words[0..3], or -1. */
 export function ownerOfIpv6(table: RangeTable, words: Uint32Array): number {
-  const { count, starts, owners, commonMask, commonPrefix } = table;
+  const { count, cells, commonMask, commonPrefix } = table;
   if (count === 0) return -1;
   for (let w = 0; w < 4; w++) {
     const top = (words[w]! & commonMask[w]!) >>> 0;
-    if (top !== commonPrefix[w]) return top < commonPrefix[w]! ? -1 : owners[count - 1]!;
+    if (top !== commonPrefix[w]) return top < commonPrefix[w]! ? -1 : cells[count * 5 - 1]! - 1;
   }
   const bucket = bucketOf(words, 0, 4, table.commonBits, table.bucketBits);
   let found = table.buckets[bucket]!;
@@ -295,12 +299,12 @@ export function ownerOfIpv6(table: RangeTable, words: Uint32Array): number {
   const w3 = words[3]!;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const at = mid * 4;
+    const at = mid * 5;
     let startIsLower: boolean;
-    if (starts[at] !== w0) startIsLower = starts[at]! < w0;
-    else if (starts[at + 1] !== w1) startIsLower = starts[at + 1]! < w1;
-    else if (starts[at + 2] !== w2) startIsLower = starts[at + 2]! < w2;
-    else startIsLower = starts[at + 3]! <= w3;
+    if (cells[at] !== w0) startIsLower = cells[at]! < w0;
+    else if (cells[at + 1] !== w1) startIsLower = cells[at + 1]! < w1;
+    else if (cells[at + 2] !== w2) startIsLower = cells[at + 2]! < w2;
+    else startIsLower = cells[at + 3]! <= w3;
     if (startIsLower) {
       found = mid;
       lo = mid + 1;
@@ -308,5 +312,5 @@ export function ownerOfIpv6(table: RangeTable, words: Uint32Array): number {
       hi = mid - 1;
     }
   }
-  return found < 0 ? -1 : owners[found]!;
+  return found < 0 ? -1 : cells[found * 5 + 4]! - 1;
 }
