@@ -15,7 +15,7 @@
  *
  * Options: --sizes 100,10000  --flavours ipv4,mixed  --measure-ms 500  --peer-budget-s 20
  */
-import { execFileSync } from 'node:child_process';
+import { measuredCommit } from './lib/commit.js';
 import { BlockList } from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -321,16 +321,6 @@ function report(result: CaseResult, targets: readonly Target[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The commit measured, `-dirty` when src/policy has uncommitted changes; undefined outside git. */
-function commit(): string | undefined {
-  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  try {
-    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src/policy') === '' ? '' : '-dirty'}`;
-  } catch {
-    return undefined;
-  }
-}
-
 function main(): void {
   const options = readOptions();
   const started = performance.now();
@@ -361,7 +351,7 @@ function main(): void {
   console.log(`\ntotal ${seconds.toFixed(0)} s, load average at end ${loadAtEnd.toFixed(2)}${busy}\n`);
   const summary = {
     bench: 'policy',
-    commit: commit(),
+    commit: measuredCommit('src/policy'),
     node: process.version,
     cpu: os.cpus()[0]?.model,
     cores: os.availableParallelism(),

@@ -27,6 +27,7 @@
  * Options: --rates 100,300,600  --seconds 3  --rounds 2  --list-size 10000
  */
 import { execFileSync } from 'node:child_process';
+import { measuredCommit } from './lib/commit.js';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -385,16 +386,6 @@ function overheadTable(rows: readonly Overhead[]): string {
   );
 }
 
-/** The commit measured, `-dirty` when src has uncommitted changes; undefined outside git. */
-function commit(): string | undefined {
-  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  try {
-    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'src') === '' ? '' : '-dirty'}`;
-  } catch {
-    return undefined;
-  }
-}
-
 function drachtioVersion(binary: string): string | undefined {
   try {
     return execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
@@ -536,7 +527,7 @@ async function main(): Promise<void> {
   );
   const summary = {
     bench: 'sip',
-    commit: commit(),
+    commit: measuredCommit('src'),
     node: process.version,
     cpu: os.cpus()[0]?.model,
     cores: os.availableParallelism(),
