@@ -13,9 +13,10 @@
  * million-entry table touches three cache lines instead of twenty.
  */
 import type { CidrList } from './cidr-list.js';
+import { type BlockRecords, type Width, sortedBlocks, window32 } from './block-order.js';
 import type { Family } from './ip-address.js';
 
-export type Width = 1 | 4;
+export type { Width } from './block-order.js';
 
 /** At most 2^20 buckets (4 MiB): past that the index outgrows the cache it is meant to save. */
 const MAX_BUCKET_BITS = 20;
@@ -41,8 +42,9 @@ export interface RangeTable {
   readonly buckets: Int32Array;
 }
 
-function compareAt(a: Uint32Array, ai: number, b: Uint32Array, bi: number, width: Width): number {
-  for (let w = 0; w < width; w++) {
+/** Compares `length` words of a from ai with b from bi. */
+function compareAt(a: Uint32Array, ai: number, b: Uint32Array, bi: number, length: number): number {
+  for (let w = 0; w < length; w++) {
     const d = a[ai + w]! - b[bi + w]!;
     if (d !== 0) return d;
   }
@@ -70,16 +72,6 @@ function increment(words: Uint32Array, at: number, width: Width): boolean {
   return false;
 }
 
-/** The 32 bits of an address starting at bit `offset` (< 32 * width), zero-filled past its end. */
-function window32(words: Uint32Array, at: number, width: Width, offset: number): number {
-  const word = offset >>> 5;
-  const shift = offset & 31;
-  const high = words[at + word]!;
-  if (shift === 0) return high;
-  const low = word + 1 < width ? words[at + word + 1]! : 0;
-  return ((high << shift) | (low >>> (32 - shift))) >>> 0;
-}
-
 /** True when any bit at or after `offset` is set. */
 function anyBitFrom(words: Uint32Array, at: number, width: Width, offset: number): boolean {
   const word = offset >>> 5;
@@ -87,53 +79,6 @@ function anyBitFrom(words: Uint32Array, at: number, width: Width, offset: number
   if ((words[at + word]! << (offset & 31)) >>> 0 !== 0) return true;
   for (let w = word + 1; w < width; w++) if (words[at + w] !== 0) return true;
   return false;
-}
-
-const DIGIT_BITS = 11;
-const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
-
-/**
- * One stable counting-sort pass of `from` (with its `keys`) on the 11-bit digit
- * at `shift`, into `to`/`keysTo`. False when every digit is equal and nothing moved.
- */
-function countingPass(from: Uint32Array, keys: Uint32Array, to: Uint32Array, keysTo: Uint32Array, shift: number, counts: Uint32Array): boolean {
-  const n = from.length;
-  counts.fill(0);
-  for (let i = 0; i < n; i++) counts[((keys[i]! >>> shift) & DIGIT_MASK) + 1]!++;
-  if (n === 0 || counts[((keys[0]! >>> shift) & DIGIT_MASK) + 1] === n) return false;
-  for (let d = 1; d <= DIGIT_MASK + 1; d++) counts[d]! += counts[d - 1]!;
-  for (let i = 0; i < n; i++) {
-    const at = counts[(keys[i]! >>> shift) & DIGIT_MASK]!++;
-    to[at] = from[i]!;
-    keysTo[at] = keys[i]!;
-  }
-  return true;
-}
-
-/**
- * Slots ordered by (start, prefix, slot): a stable LSD radix sort on 11-bit
- * digits, O(n), where a comparison sort of a million entries takes seconds.
- * Each word is gathered once and carried along, so the passes read memory in order.
- */
-function sortByBlock(slots: Uint32Array, list: CidrList, width: Width): Uint32Array {
-  const n = slots.length;
-  let from: Uint32Array = slots;
-  let to: Uint32Array = new Uint32Array(n);
-  let keys = new Uint32Array(n);
-  let keysTo = new Uint32Array(n);
-  const counts = new Uint32Array(DIGIT_MASK + 2);
-  const sortOn = (shift: number): void => {
-    if (countingPass(from, keys, to, keysTo, shift, counts)) {
-      [from, to, keys, keysTo] = [to, from, keysTo, keys];
-    }
-  };
-  for (let i = 0; i < n; i++) keys[i] = list.prefixes[from[i]!]!;
-  sortOn(0);
-  for (let w = width - 1; w >= 0; w--) {
-    for (let i = 0; i < n; i++) keys[i] = list.words[from[i]! * 4 + w]!;
-    for (let shift = 0; shift < 32; shift += DIGIT_BITS) sortOn(shift);
-  }
-  return from;
 }
 
 interface Intervals {
@@ -169,33 +114,29 @@ class IntervalWriter implements Intervals {
   }
 }
 
-/** The sweep: intervals owned by the innermost open block. */
-function sweep(list: CidrList, slots: Uint32Array, width: Width): Intervals {
-  const { words, prefixes } = list;
-  const out = new IntervalWriter(2 * slots.length + 1, width);
+/** The sweep over blocks sorted by (start, prefix, slot): intervals owned by the innermost open block. */
+function sweep({ width, stride, count, records }: BlockRecords): Intervals {
+  const out = new IntervalWriter(2 * count + 1, width);
   const depth = 32 * width + 1;
   const openEnds = new Uint32Array(depth * width);
   const openOwners = new Int32Array(depth);
   const afterEnd = new Uint32Array(width);
   let open = 0;
-  let previous = -1;
-  for (let i = 0; i <= slots.length; i++) {
-    const slot = i < slots.length ? slots[i]! : -1;
-    const at = slot * 4;
+  for (let r = 0; r <= count; r++) {
+    const at = r * stride;
+    const last = r === count;
     // Equal blocks sort by slot: the first written owns, the rest add nothing.
-    if (slot >= 0 && previous >= 0 && prefixes[previous] === prefixes[slot] && compareAt(words, previous * 4, words, at, width) === 0) {
-      continue;
-    }
+    if (!last && r > 0 && compareAt(records, at - stride, records, at, width + 1) === 0) continue;
     // Close the blocks that end before this one starts (all of them after the last).
-    while (open > 0 && (slot < 0 || compareAt(openEnds, (open - 1) * width, words, at, width) < 0)) {
+    while (open > 0 && (last || compareAt(openEnds, (open - 1) * width, records, at, width) < 0)) {
       open--;
       for (let w = 0; w < width; w++) afterEnd[w] = openEnds[open * width + w]!;
       if (increment(afterEnd, 0, width)) out.emit(afterEnd, 0, open > 0 ? openOwners[open - 1]! : -1);
     }
-    if (slot < 0) break;
-    previous = slot;
-    out.emit(words, at, slot);
-    writeBlockEnd(openEnds, open * width, words, at, width, prefixes[slot]!);
+    if (last) break;
+    const slot = records[at + width + 1]!;
+    out.emit(records, at, slot);
+    writeBlockEnd(openEnds, open * width, records, at, width, records[at + width]!);
     openOwners[open++] = slot;
   }
   return out.finish();
@@ -249,12 +190,8 @@ function indexIntervals(intervals: Intervals, width: Width): RangeTable {
 
 /** Builds the interval table of the entries of one family in `list`. */
 export function buildRangeTable(list: CidrList, family: Family): RangeTable {
-  const width: Width = family === 4 ? 1 : 4;
-  let total = 0;
-  for (let i = 0; i < list.length; i++) if (list.families[i] === family) total++;
-  const slots = new Uint32Array(total);
-  for (let i = 0, k = 0; i < list.length; i++) if (list.families[i] === family) slots[k++] = i;
-  return indexIntervals(sweep(list, sortByBlock(slots, list, width), width), width);
+  const blocks = sortedBlocks(list, family);
+  return indexIntervals(sweep(blocks), blocks.width);
 }
 
 /** The owner of an IPv4 address (as an unsigned 32-bit number), or -1. */
