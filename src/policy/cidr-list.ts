@@ -97,26 +97,21 @@ function parsePrefix(text: string, start: number, end: number, max: number): num
  * Returns the family, or 0 when the token is not a valid CIDR.
  */
 function parseToken(text: string, start: number, end: number, list: Omit<CidrList, 'text' | 'length'>, slot: number): Family | 0 {
-  // Scan only this token: indexOf would run on into the rest of a huge list.
+  // A prefix is at most three digits, so a valid `/` is among the last four
+  // characters; one elsewhere fails the address parse, as it should.
   let addressEnd = end;
-  let isIpv6 = false;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x2f) {
+  for (let i = end - 1; i >= start && i >= end - 4; i--) {
+    if (text.charCodeAt(i) === 0x2f) {
       addressEnd = i;
       break;
     }
-    if (c === 0x3a) isIpv6 = true;
   }
   const at = slot * 4;
+  // IPv4 first: it gives up at the first hex letter or colon of an IPv6 address.
   let family: Family;
-  if (isIpv6) {
-    if (!parseIpv6(text, start, addressEnd, list.words, at)) return 0;
-    family = 6;
-  } else {
-    if (!parseIpv4(text, start, addressEnd, list.words, at)) return 0;
-    family = 4;
-  }
+  if (parseIpv4(text, start, addressEnd, list.words, at)) family = 4;
+  else if (parseIpv6(text, start, addressEnd, list.words, at)) family = 6;
+  else return 0;
   const max = family === 4 ? 32 : 128;
   const prefix = addressEnd === end ? max : parsePrefix(text, addressEnd + 1, end, max);
   if (prefix < 0) return 0;
