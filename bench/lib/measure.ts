@@ -8,6 +8,13 @@ export interface Throughput {
   readonly seconds: number;
   /** The median of the rounds' rates: one noisy round (a GC, a busy neighbour) does not move it. */
   readonly perSecond: number;
+  /**
+   * The fastest round's rate. Interference only ever slows code down, so the
+   * fastest round is the closest estimate of its own speed (the minimum-time
+   * estimator of BenchmarkTools.jl; Chen & Revels, "Robust benchmarking in
+   * noisy environments", 2016).
+   */
+  readonly best: number;
   /** Operations per second of each round. */
   readonly rounds: readonly number[];
 }
@@ -92,7 +99,7 @@ export function measure<T>(operation: (input: T) => unknown, inputs: readonly T[
     operations += result.operations;
     ms += result.ms;
   }
-  return { operations, seconds: ms / 1000, perSecond: median(rates), rounds: rates };
+  return { operations, seconds: ms / 1000, perSecond: median(rates), best: Math.max(...rates), rounds: rates };
 }
 
 /**
