@@ -49,8 +49,8 @@ import { type Dataset, type Entry, FLAVOURS, type Flavour, PROBE_COUNT, generate
 
 const DEFAULT_SIZES = [100, 10_000, 1_000_000];
 const MIN_LOOKUPS = 5;
-/** Rounds per rate (half before the peers, half after for sipwarden); this machine class is noisy. */
-const MEASURE_ROUNDS = 8;
+/** Rounds per measuring window; this machine class is noisy. */
+const MEASURE_ROUNDS = 5;
 /** sipwarden's figures are the ones quoted, so they get more time. */
 const SIPWARDEN_TIME_FACTOR = 2;
 /** Time given to checking a peer's answers against sipwarden's. */
@@ -271,14 +271,19 @@ function runCase(data: Dataset, options: Options): CaseResult {
   const matcher = heap?.result ?? compile.result;
   const lookup = (address: string) => matcher.lookup(address) >= 0;
   const expected = data.probes.map(lookup);
-  // Half of sipwarden's rounds before the peers and half after: a busy spell
-  // on the host (other tenants slow this machine by up to 2x) then rarely
-  // covers them all.
-  const window = SIPWARDEN_TIME_FACTOR * options.measureMs / 2;
-  const before = measureLookups(lookup, data.probes, window);
+  // sipwarden's rounds are split into windows, one before each peer and one
+  // after the last: a busy spell on the host (other tenants slow this machine
+  // by up to 2x) then rarely covers them all.
+  const window = (SIPWARDEN_TIME_FACTOR * options.measureMs) / (PEERS.length + 1);
+  const rounds: number[] = [];
+  const measureWindow = () => rounds.push(...measureLookups(lookup, data.probes, window).rounds);
   const peerCase: PeerCase = { data, entries: data.entries(), expected };
-  const peers = PEERS.map((peer) => runPeer(peer, peerCase, options));
-  const { rounds: _, ...rate } = rateOf([...before.rounds, ...measureLookups(lookup, data.probes, window).rounds]);
+  const peers = PEERS.map((peer) => {
+    measureWindow();
+    return runPeer(peer, peerCase, options);
+  });
+  measureWindow();
+  const { rounds: _, ...rate } = rateOf(rounds);
   const sipwarden: ImplementationResult = { name: 'sipwarden', buildMs: compile.medianMs, ...rate, ratio: 1, agreement: 'reference' };
   const withRatios = peers.map((p) => (p.lookupsPerSecond === undefined ? p : { ...p, ratio: rate.lookupsPerSecond / p.lookupsPerSecond }));
   return {
