@@ -75,65 +75,81 @@ for (let d = 0; d < 16; d++) {
 const groups = new Uint32Array(8);
 const embedded = new Uint32Array(1);
 
+/** The value of hex digit c, or -1. */
+function hexDigit(c: number): number {
+  return c < 128 ? HEX_VALUE[c]! : -1;
+}
+
 /**
  * Parses IPv6 text (RFC 4291 §2.2: hex groups, one `::`, an optional trailing
  * dotted-quad) in text[start, end) into out[at..at+3]. Each character is read
- * once, with one table look-up: charCodeAt is most of the cost, and this runs
- * for every request from an IPv6 source.
+ * once and a group's four digits are unrolled, as in parseIpv4: charCodeAt
+ * and mispredicted loop exits are most of the cost, and this runs for every
+ * request from an IPv6 source.
  */
 export function parseIpv6(text: string, start: number, end: number, out: Uint32Array, at: number): boolean {
   if (start >= end) return false;
   let count = 0;
   /** Where `::` stands, in groups; -1 for none. */
   let gap = -1;
-  /** The index of the second colon of `::`. */
-  let gapEnd = -1;
-  let value = 0;
-  let digits = 0;
-  let groupStart = start;
   let i = start;
-  if (text.charCodeAt(start) === COLON) {
-    if (end - start < 2 || text.charCodeAt(start + 1) !== COLON) return false;
+  /** The character at i, read once; -1 past the end. */
+  let c = text.charCodeAt(i);
+  if (c === COLON) {
+    if (end - i < 2 || text.charCodeAt(i + 1) !== COLON) return false;
     gap = 0;
-    gapEnd = start + 1;
-    i = groupStart = start + 2;
+    i += 2;
+    c = i < end ? text.charCodeAt(i) : -1;
   }
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const digit = c < 128 ? HEX_VALUE[c]! : -1;
-    // The hot path: a hex digit, with nothing to check until its group ends.
-    if (digit >= 0) {
-      value = (value << 4) | digit;
-      digits++;
-      continue;
-    }
-    if (c === COLON) {
-      if (digits > 0) {
-        if (digits > 4 || count === 8) return false;
-        groups[count++] = value;
-        value = digits = 0;
-      } else {
-        // After a group's colon (an empty group is refused above): this is `::`.
-        if (gap >= 0) return false;
-        gap = count;
-        gapEnd = i;
+  while (c >= 0) {
+    // c is text[i], the first character of a group: up to four hex digits, unrolled.
+    const groupStart = i;
+    let digit = hexDigit(c);
+    if (digit < 0) return false;
+    let value = digit;
+    c = -1;
+    if (++i < end) {
+      c = text.charCodeAt(i);
+      digit = hexDigit(c);
+      if (digit >= 0) {
+        value = (value << 4) | digit;
+        c = -1;
+        if (++i < end) {
+          c = text.charCodeAt(i);
+          digit = hexDigit(c);
+          if (digit >= 0) {
+            value = (value << 4) | digit;
+            c = -1;
+            if (++i < end) {
+              c = text.charCodeAt(i);
+              digit = hexDigit(c);
+              if (digit >= 0) {
+                value = (value << 4) | digit;
+                c = ++i < end ? text.charCodeAt(i) : -1;
+              }
+            }
+          }
+        }
       }
-      groupStart = i + 1;
-      continue;
     }
-    // RFC 4291 §2.2 (3): the low 32 bits as dotted decimal, only at the end.
-    if (c !== DOT || count > 6 || !parseIpv4(text, groupStart, end, embedded, 0)) return false;
-    groups[count++] = embedded[0]! >>> 16;
-    groups[count++] = embedded[0]! & 0xffff;
-    digits = 0;
-    gapEnd = end - 1; // nothing may follow, as after a closing `::`
-    break;
-  }
-  if (digits > 0) {
-    if (digits > 4 || count === 8) return false;
+    if (c === DOT) {
+      // RFC 4291 §2.2 (3): the low 32 bits as dotted decimal, only at the end.
+      if (count > 6 || !parseIpv4(text, groupStart, end, embedded, 0)) return false;
+      groups[count++] = embedded[0]! >>> 16;
+      groups[count++] = embedded[0]! & 0xffff;
+      break;
+    }
+    if (count === 8) return false;
     groups[count++] = value;
-  } else if (gapEnd !== end - 1) {
-    return false;
+    if (c < 0) break;
+    // A group ends at `:` (a fifth digit lands here too), which may not end the text.
+    if (c !== COLON || ++i === end) return false;
+    c = text.charCodeAt(i);
+    if (c === COLON) {
+      if (gap >= 0) return false;
+      gap = count;
+      c = ++i < end ? text.charCodeAt(i) : -1;
+    }
   }
   if (gap < 0) {
     if (count !== 8) return false;
