@@ -8,38 +8,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sipwarden, startSipwarden } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
+import type { Sipwarden } from '../../src/app.js';
 import { fixture } from '../sip/drachtio-message.js';
 import { capturedLog } from '../sip/harness.js';
 import { freePort, waitFor } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
-import { type DrachtioPorts, type DrachtioServer, SECRET, findDrachtio, startDrachtio } from './drachtio-server.js';
+import { type DrachtioPorts, type DrachtioServer, findDrachtio, startDrachtio } from './drachtio-server.js';
+import { ALLOWED, DENIED, pushLists, startMainJob } from './main-job.js';
 import { fresh, registerOverWebSocket, sendUdp } from './sip-clients.js';
 import { type SippUas, type UacOptions, runUac, startUas } from './sipp.js';
 
+/** Without a binary the suite is skipped; the global setup says so once. */
 const binary = findDrachtio();
-if (binary === undefined) process.stdout.write('SKIPPED e2e: no drachtio-server binary (set DRACHTIO_BIN)\n');
-
-const ALLOWED = '127.0.0.2';
-const DENIED = '127.0.0.3';
-
-/** Lists and domains as an operator pushes them: plain Redis commands. */
-async function pushLists(redis: Redis, lists: Record<string, string>, domains: Record<string, string>): Promise<void> {
-  for (const [key, cidrs] of Object.entries(lists)) await redis.set(`sipwarden:${key}:cidrs`, cidrs);
-  await redis.hset('sipwarden:domains', domains);
-}
-
-/** Starts sipwarden from environment variables, as main.ts does. */
-async function startMainJob(env: Record<string, string>, logger: ReturnType<typeof capturedLog>['logger']): Promise<Sipwarden> {
-  const loaded = loadConfig({ SIPWARDEN_HTTP_HOST: '127.0.0.1', SIPWARDEN_HTTP_PORT: '0', SIPWARDEN_ADMIN_API_PORT: '0', DRACHTIO_SECRET: SECRET, ...env });
-  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-  const started = await startSipwarden(loaded.config, logger, new Registry());
-  if (!started.ok) throw new Error(started.message);
-  return started.app;
-}
 
 describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', () => {
   const log = capturedLog();

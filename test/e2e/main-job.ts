@@ -1,0 +1,36 @@
+/**
+ * The main job as `npm start` runs it, for the end-to-end suites: sipwarden
+ * configured by environment variables, with lists pushed the way an operator
+ * pushes them (plain Redis commands).
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { type Sipwarden, startSipwarden } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { SECRET } from './drachtio-server.js';
+
+/** Loopback sources: 127.0.0.2 is listed, 127.0.0.3 is not. */
+export const ALLOWED = '127.0.0.2';
+export const DENIED = '127.0.0.3';
+
+/** Lists and domains as an operator pushes them: plain Redis commands. */
+export async function pushLists(redis: Redis, lists: Record<string, string>, domains: Record<string, string>): Promise<void> {
+  for (const [key, cidrs] of Object.entries(lists)) await redis.set(`sipwarden:${key}:cidrs`, cidrs);
+  await redis.hset('sipwarden:domains', domains);
+}
+
+/** Starts sipwarden from environment variables, as main.ts does. */
+export async function startMainJob(env: Record<string, string>, logger: Logger): Promise<Sipwarden> {
+  const loaded = loadConfig({ SIPWARDEN_HTTP_HOST: '127.0.0.1', SIPWARDEN_HTTP_PORT: '0', SIPWARDEN_ADMIN_API_PORT: '0', DRACHTIO_SECRET: SECRET, ...env });
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  const started = await startSipwarden(loaded.config, logger, new Registry());
+  if (!started.ok) throw new Error(started.message);
+  return started.app;
+}
+
+/** GET /health of a running edge: status code and body. */
+export async function health(httpPort: number): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`http://127.0.0.1:${httpPort}/health`);
+  return { status: response.status, body: (await response.json()) as unknown };
+}
