@@ -127,7 +127,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
   const opened = await openDrachtioLink(drachtioSrf, options.drachtio, listeners, logger);
   if (!opened.ok) return opened;
   const link = opened.link;
-  const health = await startHealthServer(options.http, () => ({ drachtio: link.connected, lists: policy.ready }), registry, logger);
+  const health = await startHealthServer(options.http, () => ({ drachtio: link.connected, lists: policy.ready, problem: policy.problem }), registry, logger);
   if (!health.ok) {
     await link.close();
     return health;

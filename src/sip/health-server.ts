@@ -1,7 +1,10 @@
 /**
  * The edge's HTTP endpoint for orchestrators and Prometheus:
  * - `GET /health`: 200 when ready (drachtio-server connected and the lists
- *   loaded), else 503; the body says which part is missing.
+ *   loaded), else 503; the body says which part is missing. Lists that are
+ *   loaded but may be out of date (the store lost its data) make it 503
+ *   `degraded` with the reason: the edge still enforces them, and an
+ *   orchestrator should route new traffic to an edge without the problem.
  * - `GET /metrics`: the prom-client registry in the Prometheus text format.
  */
 import { type Server, createServer } from 'node:http';
@@ -13,6 +16,8 @@ import { whenBound } from './bound.js';
 export interface Readiness {
   readonly drachtio: boolean;
   readonly lists: boolean;
+  /** Why the edge is degraded though ready, e.g. `store-data-lost`. */
+  readonly problem?: string | undefined;
 }
 
 export interface HealthServerOptions {
@@ -37,10 +42,10 @@ export async function startHealthServer(
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (path === '/health') {
-      const state = readiness();
-      const ready = state.drachtio && state.lists;
-      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: ready ? 'ready' : 'not-ready', ...state }));
+      const { drachtio, lists, problem } = readiness();
+      const status = !drachtio || !lists ? 'not-ready' : problem !== undefined ? 'degraded' : 'ready';
+      res.writeHead(status === 'ready' ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status, drachtio, lists, ...(problem !== undefined && { reason: problem }) }));
     } else if (path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),

@@ -11,6 +11,7 @@
  *   {prefix}:domains                    hash    SIP domain -> tenant
  *   {prefix}:tokens                     hash    admin API token id -> JSON {tenant, name, SHA-256 of the secret, …}
  *   {prefix}:changes                    channel JSON {"tenant","scope","rev"} published after each write
+ *   {prefix}:store                      string  the store marker, JSON {id, createdAt, createdBy, kind} (store-marker.ts)
  */
 import { type Scope, isScope } from '../policy/index.js';
 
@@ -62,6 +63,11 @@ export class KeySchema {
 
   get changes(): string {
     return `${this.prefix}:changes`;
+  }
+
+  /** The store marker: no hash tag, so under Cluster it shares no slot with a tenant's keys. */
+  get store(): string {
+    return `${this.prefix}:store`;
   }
 
   /** SCAN pattern that finds every list key. */

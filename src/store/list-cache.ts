@@ -11,7 +11,13 @@
  * - Before the first load (from the store or a snapshot) everything is denied.
  * - Reads are applied in the order they were issued, so a slow full resync
  *   cannot overwrite a newer single-list read.
+ * - A store that lost its data (its marker gone or replaced, see
+ *   marker-guard.ts) is not followed: the last-known-good lists stay
+ *   enforced, the snapshot is left alone, and `problem` says so.
+ * - A restart enforces the snapshot at once unless the store answers within
+ *   a few hundred milliseconds; the store replaces it when it answers.
  */
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import {
@@ -24,10 +30,12 @@ import {
   decide,
 } from '../policy/index.js';
 import { type ListId, listIdKey } from './keys.js';
-import { readListFile, writeListFile } from './list-file.js';
+import { type ListFileResult, readListFile, writeListFile } from './list-file.js';
 import type { ListSource } from './list-source.js';
+import { MarkerGuard, STORE_DATA_LOST } from './marker-guard.js';
 import type { PolicyView } from './policy-view.js';
 import { type ListSettings, type RawList, descriptionsOf, fingerprintOf, interpretRawList } from './raw-list.js';
+import { type MarkerSeen, sameMarker } from './store-marker.js';
 
 export interface ListCacheOptions {
   /** Worst-case staleness for changes no event announced: the reconciliation period. */
@@ -61,6 +69,12 @@ const UNCONFIGURED: ReadonlyMap<Scope, ScopePolicy> = new Map(
 );
 
 const SNAPSHOT_DEBOUNCE_MS = 200;
+/** With a snapshot at hand, how long a start waits for a fresher read from the store before enforcing the snapshot. */
+const PREFER_STORE_MS = 300;
+/** Without one, how long a start waits for the store: there is nothing else to enforce, so only start() returns earlier. */
+const STORE_WAIT_MS = 3000;
+/** A snapshot's lists are older than any read from the store: whatever the store answers replaces them. */
+const SNAPSHOT_TICKET = 0;
 
 export class ListCache implements PolicyView {
   private readonly lists = new Map<string, CachedList>();
@@ -75,6 +89,9 @@ export class ListCache implements PolicyView {
   private timer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
   private stopWatching: (() => Promise<void>) | undefined;
+  private stopped = false;
+  private adopting: Promise<void> | undefined;
+  private readonly guard: MarkerGuard;
   private readonly log: Logger;
   private readonly rejected: Counter<'tenant' | 'scope'>;
   private readonly storeErrors: Counter;
@@ -85,6 +102,7 @@ export class ListCache implements PolicyView {
     private readonly options: ListCacheOptions,
   ) {
     this.log = options.logger.child({ component: 'list-cache' });
+    this.guard = new MarkerGuard(options.logger, options.registry);
     const registers = [options.registry];
     this.rejected = new Counter({
       name: 'sipwarden_list_rejected_total',
@@ -109,6 +127,10 @@ export class ListCache implements PolicyView {
     return this.loaded;
   }
 
+  get problem(): string | undefined {
+    return this.guard.lost ? STORE_DATA_LOST : undefined;
+  }
+
   decide(tenant: string, scope: Scope, source: string): Decision {
     try {
       if (!this.loaded) return DENY_UNAVAILABLE;
@@ -126,31 +148,37 @@ export class ListCache implements PolicyView {
     return this.domains.get(domain.toLowerCase());
   }
 
-  /** Loads everything (or the snapshot, if the store is down), then follows changes. */
+  /**
+   * Loads everything from the store, or the snapshot if the store does not
+   * answer in time (it replaces the snapshot when it does), then follows
+   * changes. The snapshot's marker is known before the store's first read is
+   * judged, so an edge restarted on an emptied store enforces the snapshot.
+   */
   async start(): Promise<void> {
-    this.stopWatching = await this.source.watch({
-      listChanged: (id) => this.requestReload(id),
-      domainsChanged: () => void this.reloadDomains().catch((err) => this.storeFailed(err)),
-      resync: () => {
-        this.needsResync = true;
-        void this.reconcile();
-      },
-    });
-    try {
-      await this.resync();
-    } catch (err) {
-      this.storeFailed(err);
-      await this.restoreSnapshot();
-    }
+    const [snapshot, watch] = await Promise.all([
+      this.readSnapshot(),
+      this.source.watch({
+        listChanged: (id) => this.requestReload(id),
+        domainsChanged: () => void this.reloadDomains().catch((err) => this.storeFailed(err)),
+        resync: () => this.resyncSoon(),
+      }),
+    ]);
+    this.stopWatching = () => watch.stop();
+    if (snapshot.ok && snapshot.content.storeMarker !== undefined) this.guard.remember(snapshot.content.storeMarker);
+    const firstRead = watch.live.then(() => (this.stopped ? undefined : this.reconcile()));
+    await Promise.race([firstRead, new Promise((resolve) => setTimeout(resolve, snapshot.ok ? PREFER_STORE_MS : STORE_WAIT_MS).unref())]);
+    if (this.stopped) return;
+    if (!this.loaded) this.restoreSnapshot(snapshot);
     this.timer = setInterval(() => void this.reconcile(), this.options.reconcileMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.snapshotTimer);
     await this.stopWatching?.();
-    await Promise.allSettled([...this.inFlight.values(), this.reconciling]);
+    await Promise.allSettled([...this.inFlight.values(), this.reconciling, this.adopting]);
   }
 
   /** One reconciliation pass: a full read after a failure, else reload what the fingerprints say changed. */
@@ -164,11 +192,13 @@ export class ListCache implements PolicyView {
   }
 
   private async reconcileOnce(): Promise<void> {
-    if (this.needsResync) {
+    // While the store is lost, only a full read can show it is back.
+    if (this.needsResync || this.guard.lost) {
       await this.resync();
       return;
     }
-    const [fingerprints] = await Promise.all([this.source.fingerprints(), this.reloadDomains()]);
+    const [{ fingerprints, marker }] = await Promise.all([this.source.fingerprints(), this.reloadDomains()]);
+    if (!this.admits(marker)) return;
     for (const [key, fingerprint] of fingerprints) {
       const cached = this.lists.get(key);
       if (cached?.fingerprint !== fingerprint) this.requestReload(idFromKey(key));
@@ -179,21 +209,59 @@ export class ListCache implements PolicyView {
 
   private async resync(): Promise<void> {
     const ticket = ++this.tickets;
-    const [lists, domains] = await Promise.all([this.source.readAll(), this.source.readDomains()]);
+    const [all, domains] = await Promise.all([this.source.readAll(), this.source.readDomains()]);
+    if (!sameMarker(all.marker, domains.marker)) throw new Error('the store marker changed during a full read; reading again');
+    const verdict = this.guard.judge(all.marker);
+    if (verdict === 'lost') return;
     const present = new Set<string>();
-    for (const raw of lists) {
+    for (const raw of all.lists) {
       present.add(listIdKey(raw));
       this.apply(raw, ticket);
     }
     for (const [key, cached] of this.lists) if (!present.has(key) && cached.ticket < ticket) this.lists.delete(key);
-    this.domains = domains;
+    this.domains = domains.domains;
     this.needsResync = false;
     this.markLoaded('store');
+    // Lists pushed by hand (redis-cli) and no marker yet: mark the store, so its loss can be noticed from now on.
+    if (verdict === 'unmarked' && all.lists.length > 0) this.adoptStore();
     this.scheduleSnapshot();
   }
 
+  private resyncSoon(): void {
+    this.needsResync = true;
+    void this.reconcile();
+  }
+
+  /** Whether a read with this marker may be applied; the store coming back is applied from a full read only. */
+  private admits(marker: MarkerSeen): boolean {
+    const verdict = this.guard.judge(marker);
+    if (verdict === 'resume') this.resyncSoon();
+    return verdict === 'follow' || verdict === 'unmarked';
+  }
+
+  private adoptStore(): void {
+    const adopt = this.source.adopt?.bind(this.source);
+    if (adopt === undefined || this.adopting !== undefined) return;
+    this.adopting = adopt(`edge ${hostname()}`)
+      .then((marker) => {
+        this.guard.judge(marker);
+        this.log.info({ marker: this.guard.known }, 'store marked: from now on this edge notices if the store loses its data');
+        this.scheduleSnapshot();
+      })
+      .catch((err: Error) =>
+        this.log.warn(
+          { err: err.message },
+          'could not write the store marker (a read-only Redis user?): a store that comes back empty will not be noticed; an admin can run `sipwarden store init`',
+        ),
+      )
+      .finally(() => {
+        this.adopting = undefined;
+      });
+  }
+
   private async reloadDomains(): Promise<void> {
-    this.domains = await this.source.readDomains();
+    const { domains, marker } = await this.source.readDomains();
+    if (this.admits(marker)) this.domains = domains;
   }
 
   /** Reloads one list; a request while one is in flight runs again after it. */
@@ -210,7 +278,8 @@ export class ListCache implements PolicyView {
         // One write raises several events (keyspace and channel); after the
         // first reload the fingerprint matches and the rest cost 40 bytes.
         if ((await this.source.fingerprint(id)) === this.lists.get(key)?.fingerprint) continue;
-        this.apply(await this.source.read(id), ticket);
+        const raw = await this.source.read(id);
+        if (this.admits(raw.marker)) this.apply(raw, ticket);
       } while (this.again.has(key));
       this.scheduleSnapshot();
     };
@@ -285,26 +354,26 @@ export class ListCache implements PolicyView {
     if (path === undefined || this.snapshotTimer !== undefined) return;
     this.snapshotTimer = setTimeout(() => {
       this.snapshotTimer = undefined;
+      // The snapshot is what a restart during the loss falls back on: never overwritten with what a lost store holds.
+      if (this.guard.lost) return;
       const good = [...this.lists.values()].flatMap((c) => (c.settings ? [c.settings] : []));
-      writeListFile(path, this.domains, good).catch((err) => this.log.error({ err, path }, 'snapshot write failed'));
+      writeListFile(path, this.domains, good, this.guard.known).catch((err) => this.log.error({ err, path }, 'snapshot write failed'));
     }, SNAPSHOT_DEBOUNCE_MS);
     this.snapshotTimer.unref();
   }
 
-  private async restoreSnapshot(): Promise<void> {
+  private async readSnapshot(): Promise<ListFileResult> {
     const path = this.options.snapshotPath;
-    if (path === undefined) {
-      this.log.error('no list store and no snapshot: denying everything until the store answers');
+    return path === undefined ? { ok: false, error: 'no snapshot configured' } : readListFile(path);
+  }
+
+  private restoreSnapshot(snapshot: ListFileResult): void {
+    if (!snapshot.ok) {
+      this.log.error({ snapshot: snapshot.error }, 'no lists from the store and no usable snapshot: denying everything until the store answers');
       return;
     }
-    const result = await readListFile(path);
-    if (!result.ok) {
-      this.log.error({ error: result.error }, 'no usable snapshot: denying everything until the store answers');
-      return;
-    }
-    const ticket = ++this.tickets;
-    for (const raw of result.content.lists) this.apply(raw, ticket);
-    this.domains = new Map(result.content.domains);
+    for (const raw of snapshot.content.lists) this.apply(raw, SNAPSHOT_TICKET);
+    this.domains = new Map(snapshot.content.domains);
     this.markLoaded('snapshot');
   }
 }

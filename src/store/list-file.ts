@@ -12,7 +12,11 @@
  *   }
  *
  * `enabled` may be left out (on when `cidrs` is given); `descriptions` is keyed
- * by canonical entry. Writes are atomic: a temp file renamed over the old one.
+ * by canonical entry. A snapshot also carries `"storeMarker": "<id>"`, the
+ * store marker the lists were read under (store-marker.ts), so an edge
+ * restarted on an emptied store still knows what it followed; older
+ * snapshots without it are read as before, and the embedded store ignores
+ * it. Writes are atomic: a temp file renamed over the old one.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +27,8 @@ import { type ListSettings, type RawList, descriptionsOf } from './raw-list.js';
 export interface ListFileContent {
   readonly domains: ReadonlyMap<string, string>;
   readonly lists: readonly RawList[];
+  /** The id of the store marker a snapshot was written under. */
+  readonly storeMarker?: string;
 }
 
 export type ListFileResult = { readonly ok: true; readonly content: ListFileContent } | { readonly ok: false; readonly error: string };
@@ -60,8 +66,9 @@ export function parseListFile(json: string): ListFileResult {
     return { ok: false, error: `not valid JSON: ${(err as Error).message}` };
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return { ok: false, error: 'must be a JSON object' };
-  const { domains = {}, lists = [] } = document as Record<string, unknown>;
+  const { domains = {}, lists = [], storeMarker } = document as Record<string, unknown>;
   if (!isRecordOfStrings(domains)) return { ok: false, error: 'domains: must map SIP domains to tenant names' };
+  if (storeMarker !== undefined && (typeof storeMarker !== 'string' || storeMarker === '')) return { ok: false, error: 'storeMarker: must be a marker id' };
   if (!Array.isArray(lists)) return { ok: false, error: 'lists: must be an array' };
   const parsed: RawList[] = [];
   const seen = new Set<string>();
@@ -76,7 +83,8 @@ export function parseListFile(json: string): ListFileResult {
   for (const [domain, tenant] of Object.entries(domains)) {
     if (!isValidTenant(tenant)) return { ok: false, error: `domains.${domain}: ${JSON.stringify(tenant)} is not a valid tenant name` };
   }
-  return { ok: true, content: { domains: new Map(Object.entries(domains).map(([d, t]) => [d.toLowerCase(), t])), lists: parsed } };
+  const domainMap = new Map(Object.entries(domains).map(([d, t]) => [d.toLowerCase(), t]));
+  return { ok: true, content: { domains: domainMap, lists: parsed, ...(storeMarker !== undefined && { storeMarker }) } };
 }
 
 export async function readListFile(path: string): Promise<ListFileResult> {
@@ -91,8 +99,14 @@ export async function readListFile(path: string): Promise<ListFileResult> {
 }
 
 /** Writes lists atomically: readers see the old file or the new one, never half of one. */
-export async function writeListFile(path: string, domains: ReadonlyMap<string, string>, lists: readonly ListSettings[]): Promise<void> {
+export async function writeListFile(
+  path: string,
+  domains: ReadonlyMap<string, string>,
+  lists: readonly ListSettings[],
+  storeMarker?: string,
+): Promise<void> {
   const document = {
+    ...(storeMarker !== undefined && { storeMarker }),
     domains: Object.fromEntries(domains),
     lists: lists.map((s) => ({ tenant: s.tenant, scope: s.scope, enabled: s.enabled, cidrs: s.cidrs, descriptions: Object.fromEntries(descriptionsOf(s)) })),
   };

@@ -16,4 +16,6 @@ export interface PolicyView {
   tenantForDomain(domain: string): string | undefined;
   /** True once the lists were loaded at least once (from the store or a snapshot). */
   readonly ready: boolean;
+  /** Why the lists enforced may be out of date though loaded (`store-data-lost`); undefined when all is well. */
+  readonly problem?: string | undefined;
 }

@@ -3,39 +3,50 @@
  * sipwarden's own change channel, keyspace notifications for hand-made writes
  * (where the server has `notify-keyspace-events` with K and $/h/g), and a
  * resync whenever the subscriber reconnects, since Pub/Sub loses what was
- * published while it was away.
+ * published while it was away. Every read for the cache reads the store
+ * marker with the data, in the same MULTI (see store-marker.ts).
  */
+import type { ChainableCommander } from 'ioredis';
 import type { Logger } from 'pino';
 import { type Scope, isScope } from '../policy/index.js';
 import { type KeySchema, type ListId, isValidTenant, listIdKey } from './keys.js';
-import type { ListSource, SourceEvents } from './list-source.js';
+import type { ListSource, SourceEvents, Watch } from './list-source.js';
 import type { RawList } from './raw-list.js';
 import type { RedisClient } from './redis-connection.js';
+import { RedisStoreMarker } from './redis-marker.js';
 import { FINGERPRINT_LUA } from './redis-scripts.js';
+import { type Marked, type MarkerSeen, markerSeen, newMarker, sameMarker } from './store-marker.js';
 
 const SCAN_COUNT = 1000;
-const SUBSCRIBE_WAIT_MS = 2000;
 
 export class RedisListSource implements ListSource {
+  private readonly marker: RedisStoreMarker;
+
   constructor(
     private readonly client: RedisClient,
     private readonly keys: KeySchema,
     private readonly logger: Logger,
-  ) {}
-
-  async readAll(): Promise<RawList[]> {
-    return Promise.all((await this.listIds()).map((id) => this.read(id)));
+  ) {
+    this.marker = new RedisStoreMarker(client, keys.store);
   }
 
-  async read(id: ListId): Promise<RawList> {
+  /**
+   * Every list, and the marker read after the SCAN: a store flushed before or
+   * during the SCAN has lost its marker by then (or has a new one). Reads that
+   * saw different markers are no consistent state of the store: refused, so
+   * the cache reads again.
+   */
+  async readAll(): Promise<{ lists: RawList[] } & Marked> {
+    const lists = await Promise.all((await this.listIds()).map((id) => this.read(id)));
+    const marker = await this.marker.read();
+    if (lists.some((list) => !sameMarker(list.marker, marker))) throw new Error('the store marker changed during a full read; reading again');
+    return { lists, marker };
+  }
+
+  async read(id: ListId): Promise<RawList & Marked> {
     const k = this.keys.list(id);
     // MULTI: the four reads see one state, never half of a write.
-    const replies = await this.client.multi().get(k.cidrs).get(k.enabled).hgetall(k.entries).get(k.rev).exec();
-    if (replies === null) throw new Error('read of list aborted');
-    const values = replies.map(([err, value]) => {
-      if (err) throw err;
-      return value;
-    });
+    const { values, marker } = await this.execMarked(this.client.multi().get(k.cidrs).get(k.enabled).hgetall(k.entries).get(k.rev));
     return {
       tenant: id.tenant,
       scope: id.scope,
@@ -43,12 +54,18 @@ export class RedisListSource implements ListSource {
       enabled: values[1] as string | null,
       entries: values[2] as Record<string, string>,
       rev: values[3] as string | null,
+      marker,
     };
   }
 
-  async readDomains(): Promise<Map<string, string>> {
-    const map = await this.client.hgetall(this.keys.domains);
-    return new Map(Object.entries(map).map(([domain, tenant]) => [domain.toLowerCase(), tenant]));
+  async readDomains(): Promise<{ domains: Map<string, string> } & Marked> {
+    const { values, marker } = await this.execMarked(this.client.multi().hgetall(this.keys.domains));
+    const map = values[0] as Record<string, string>;
+    return { domains: new Map(Object.entries(map).map(([domain, tenant]) => [domain.toLowerCase(), tenant])), marker };
+  }
+
+  async adopt(createdBy: string): Promise<MarkerSeen> {
+    return (await this.marker.create(newMarker('auto', createdBy))).current;
   }
 
   async fingerprint(id: ListId): Promise<string> {
@@ -56,13 +73,14 @@ export class RedisListSource implements ListSource {
     return this.client.eval(FINGERPRINT_LUA, 4, k.cidrs, k.enabled, k.rev, k.entries) as Promise<string>;
   }
 
-  async fingerprints(): Promise<Map<string, string>> {
+  /** The marker is read last, as in readAll: it only has to show a store that lost or replaced it; data is applied from marked reads only. */
+  async fingerprints(): Promise<{ fingerprints: Map<string, string> } & Marked> {
     const ids = await this.listIds();
     const prints = await Promise.all(ids.map((id) => this.fingerprint(id)));
-    return new Map(ids.map((id, i) => [listIdKey(id), prints[i]!]));
+    return { fingerprints: new Map(ids.map((id, i) => [listIdKey(id), prints[i]!])), marker: await this.marker.read() };
   }
 
-  async watch(events: SourceEvents): Promise<() => Promise<void>> {
+  async watch(events: SourceEvents): Promise<Watch> {
     // A subscriber queues its SUBSCRIBE until connected and re-subscribes by
     // itself after every reconnect (ioredis autoResubscribe).
     const subscriberOptions = { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null };
@@ -92,19 +110,37 @@ export class RedisListSource implements ListSource {
     subscriber.on('pmessage', (_pattern: string, channel: string) => {
       const key = channel.slice(channel.indexOf(':') + 1);
       if (key === this.keys.domains) return events.domainsChanged();
+      // Deleted, or replaced by `sipwarden store init --force`: judged on a full read at once.
+      if (key === this.keys.store) return events.resync();
       const parsed = this.keys.parse(key);
       if (parsed !== undefined) events.listChanged(parsed);
     });
-    // Subscribed before the first load, no change can slip between the two;
-    // with Redis down, stop waiting after a while: the resync on reconnect covers it.
+    // A failed SUBSCRIBE (an ACL without Pub/Sub) still lets the reads go on: reconciliation covers it.
     const subscribed = Promise.all([
       subscriber.subscribe(this.keys.changes),
       subscriber.psubscribe(`__keyspace@*__:${this.keys.prefix}:*`),
     ]).catch((err: Error) => log.warn({ err: err.message }, 'subscribe failed'));
-    await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, SUBSCRIBE_WAIT_MS).unref())]);
-    return async () => {
-      subscriber.disconnect();
+    return {
+      live: Promise.all([subscribed, whenReady(this.client)]).then(() => undefined),
+      stop: async () => {
+        subscriber.disconnect();
+      },
     };
+  }
+
+  /**
+   * Runs `tx` with a GET of the marker at its end. Under Cluster the marker
+   * lives in another slot than the tenant's keys and a MULTI cannot span
+   * slots: there the marker is read just after, which still shows a store
+   * that lost it, though not atomically with the data (see README).
+   */
+  private async execMarked(tx: ChainableCommander): Promise<{ values: unknown[]; marker: MarkerSeen }> {
+    if ('nodes' in this.client) {
+      const values = await execValues(tx);
+      return { values, marker: await this.marker.read() };
+    }
+    const values = await execValues(tx.get(this.keys.store));
+    return { values: values.slice(0, -1), marker: markerSeen(values.at(-1) as string | null) };
   }
 
   /** Every list present, by SCAN (never KEYS), on every master of a cluster. */
@@ -124,6 +160,20 @@ export class RedisListSource implements ListSource {
     }
     return [...ids.values()];
   }
+}
+
+async function execValues(tx: ChainableCommander): Promise<unknown[]> {
+  const replies = await tx.exec();
+  if (replies === null) throw new Error('read aborted');
+  return replies.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}
+
+function whenReady(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => client.once('ready', () => resolve()));
 }
 
 function parseChange(message: string): ListId | undefined {

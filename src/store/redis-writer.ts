@@ -4,13 +4,23 @@
  * list was read (compare-and-set on its fingerprint), replaces the enforced
  * string, the toggle and the metadata, bumps the revision and publishes the
  * change, atomically. An invalid list writes nothing.
+ *
+ * Each write first makes sure the store marker exists (store-marker.ts),
+ * creating an `auto` one if not. That is a SET NX of its own rather than part
+ * of the script: under Cluster the marker lives in another slot than the
+ * tenant's keys, and a script may only touch one slot. The outcome is the
+ * same as inside the script: a store flushed between the two holds the new
+ * list without a marker, which edges that knew the old marker take for the
+ * data loss it is, and the next write marks it again.
  */
 import { AUDIT_LENGTH, type AuditContext, auditRecord } from './audit-log.js';
 import type { KeySchema, ListId } from './keys.js';
 import { type EntryError, type EntryInput, type ListEntry, type ListState, listStateOf, metaPatch, storedValuesOf } from './list-state.js';
 import type { RedisClient } from './redis-connection.js';
+import { RedisStoreMarker } from './redis-marker.js';
 import type { RedisListSource } from './redis-source.js';
 import { COMMIT_LUA } from './redis-scripts.js';
+import { newMarker } from './store-marker.js';
 
 export interface ListChange {
   readonly enabled: boolean;
@@ -40,11 +50,15 @@ export type WriteResult =
 export type ReadResult = { readonly ok: true; readonly state: ListState } | { readonly ok: false; readonly error: string };
 
 export class RedisListWriter {
+  private readonly marker: RedisStoreMarker;
+
   constructor(
     private readonly client: RedisClient,
     private readonly keys: KeySchema,
     private readonly source: RedisListSource,
-  ) {}
+  ) {
+    this.marker = new RedisStoreMarker(client, keys.store);
+  }
 
   async readState(id: ListId): Promise<ReadResult> {
     return listStateOf(await this.source.read(id));
@@ -62,6 +76,7 @@ export class RedisListWriter {
       : ['replace', '0', ...Object.entries(stored.values.entries).flat()];
     const record =
       options.audit && auditRecord(id, options.base, { enabled: change.enabled, entries: stored.entries }, options.audit, options.actor, now);
+    await this.marker.create(newMarker('auto', options.actor, now));
     // One array argument, which ioredis flattens: spreading the hash pairs of a
     // 100,000-entry list into the call's arguments overflows the JS stack.
     const [written, detail] = (await this.client.eval(COMMIT_LUA, 5, [
