@@ -8,7 +8,7 @@ import { type AdminStore, openAdminStore } from './admin/open-admin.js';
 import { startAdminApi } from './admin/http/start-admin-api.js';
 import type { SipwardenConfig } from './config/index.js';
 import { startSipEdge } from './sip/index.js';
-import { type RunningCache, startCache } from './store/start-cache.js';
+import { type RunningCache, openCache } from './store/start-cache.js';
 
 export interface Sipwarden {
   readonly cache: RunningCache['cache'];
@@ -23,40 +23,49 @@ export type StartResult = { readonly ok: true; readonly app: Sipwarden } | { rea
 
 const ADMIN_CONNECT_WAIT_MS = 3000;
 
+type AdminApiStart = { readonly ok: true; readonly port?: number } | { readonly ok: false; readonly message: string };
+
+/**
+ * The cache, the SIP edge and the admin API start side by side: the edge
+ * connects to drachtio-server while Redis is tried (it decides through the
+ * cache, which denies everything until it has lists), and the admin API's
+ * wait for Redis holds up neither.
+ */
 export async function startSipwarden(config: SipwardenConfig, logger: Logger, registry = new Registry()): Promise<StartResult> {
   collectDefaultMetrics({ register: registry });
   const closers: Array<() => Promise<void> | void> = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
   };
-  const running = await startCache(config.store, logger, registry);
+  const running = openCache(config.store, logger, registry);
   closers.push(() => running.close());
 
-  let adminApiPort: number | undefined;
-  if (config.adminApi !== undefined && config.store.kind === 'redis') {
+  const startAdmin = async (): Promise<AdminApiStart> => {
+    if (config.adminApi === undefined || config.store.kind !== 'redis') return { ok: true };
     const store: AdminStore | undefined = await openAdminStore(config.store, logger, ADMIN_CONNECT_WAIT_MS);
     if (store === undefined) {
       logger.warn('admin API not started: Redis did not answer; the edge runs on without it');
-    } else {
-      closers.push(() => store.close());
-      const api = await startAdminApi(config.adminApi, { ...store, policy: running.cache, logger, registry });
-      if (!api.ok) {
-        await closeAll();
-        return { ok: false, message: `admin API: ${api.message}` };
-      }
-      closers.push(() => api.api.close());
-      adminApiPort = api.api.port;
+      return { ok: true };
     }
-  }
+    closers.push(() => store.close());
+    const api = await startAdminApi(config.adminApi, { ...store, policy: running.cache, logger, registry });
+    if (!api.ok) return { ok: false, message: `admin API: ${api.message}` };
+    closers.push(() => api.api.close());
+    return { ok: true, port: api.api.port };
+  };
 
-  const edge = await startSipEdge(config.sip, running.cache, logger, registry);
+  const [edge, admin] = await Promise.all([startSipEdge(config.sip, running.cache, logger, registry), startAdmin(), running.started]);
   if (!edge.ok) {
     await closeAll();
     return { ok: false, message: `SIP edge: ${edge.message}` };
   }
   closers.push(() => edge.edge.close());
+  if (!admin.ok) {
+    await closeAll();
+    return admin;
+  }
   return {
     ok: true,
-    app: { cache: running.cache, httpPort: edge.edge.httpPort, ...(adminApiPort !== undefined && { adminApiPort }), close: closeAll },
+    app: { cache: running.cache, httpPort: edge.edge.httpPort, ...(admin.port !== undefined && { adminApiPort: admin.port }), close: closeAll },
   };
 }

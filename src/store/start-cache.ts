@@ -1,5 +1,8 @@
 /**
  * Starts the live cache on the configured store: Redis, or the embedded file.
+ * Nothing here waits for Redis: the cache starts from its snapshot while the
+ * client connects (see ListCache.start), so an edge restarted during an
+ * outage enforces its last-known-good lists at once.
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -19,6 +22,11 @@ export interface RunningCache {
   close(): Promise<void>;
 }
 
+export interface StartingCache extends RunningCache {
+  /** Settles when the cache has started (see ListCache.start); the cache denies everything until it is ready. */
+  readonly started: Promise<void>;
+}
+
 /** Logs client errors without flooding: a reconnect loop repeats the same one every few hundred ms. */
 export function logRedisErrors(client: RedisClient, logger: Logger): void {
   let last = '';
@@ -33,14 +41,24 @@ export function logRedisErrors(client: RedisClient, logger: Logger): void {
   client.on('ready', () => logger.info('redis connected'));
 }
 
+/** Starts the cache and resolves once it has: loaded from the store or the snapshot, or given up waiting. */
 export async function startCache(config: StoreConfig, logger: Logger, registry: Registry): Promise<RunningCache> {
+  const starting = openCache(config, logger, registry);
+  await starting.started;
+  return starting;
+}
+
+/** Starts the cache without waiting for it, for a caller that starts other parts meanwhile. */
+export function openCache(config: StoreConfig, logger: Logger, registry: Registry): StartingCache {
   let source: ListSource;
   let client: RedisClient | undefined;
   let snapshotPath: string | undefined;
   if (config.kind === 'redis') {
     client = createRedisClient(config.connection);
     logRedisErrors(client, logger);
-    if (!(await connectRedis(client, CONNECT_WAIT_MS))) logger.warn('redis not reachable yet; starting from the snapshot if there is one');
+    void connectRedis(client, CONNECT_WAIT_MS).then((ready) => {
+      if (!ready) logger.warn('redis not reachable yet; enforcing the snapshot if there is one, and retrying');
+    });
     source = new RedisListSource(client, new KeySchema(config.prefix), logger);
     snapshotPath = config.snapshotPath;
   } else {
@@ -53,9 +71,9 @@ export async function startCache(config: StoreConfig, logger: Logger, registry: 
     registry,
     ...(snapshotPath !== undefined && { snapshotPath }),
   });
-  await cache.start();
   return {
     cache,
+    started: cache.start(),
     close: async () => {
       await cache.stop();
       client?.disconnect();
