@@ -72,6 +72,13 @@ export class RedisServer {
     }
   }
 
+  /** Kills the server and starts it with its data gone, as a Redis run without persistence comes back. */
+  async restartEmpty(): Promise<void> {
+    await this.kill();
+    rmSync(join(this.dir, 'appendonlydir'), { recursive: true, force: true });
+    await this.restart();
+  }
+
   /** Kills the server hard (SIGKILL), as a crash or a pulled cable would. */
   async kill(): Promise<void> {
     const child = this.process;
