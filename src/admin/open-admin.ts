@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RedisStoreConfig } from '../config/store-config.js';
 import { KeySchema } from '../store/keys.js';
 import { connectRedis, createRedisClient } from '../store/redis-connection.js';
+import { RedisStoreMarker } from '../store/redis-marker.js';
 import { RedisListSource } from '../store/redis-source.js';
 import { RedisListWriter } from '../store/redis-writer.js';
 import { ApiTokens } from './api-tokens.js';
@@ -13,6 +14,8 @@ import { ListAdmin } from './list-admin.js';
 export interface AdminStore {
   readonly admin: ListAdmin;
   readonly tokens: ApiTokens;
+  /** The store marker, for `sipwarden store init | status`. */
+  readonly marker: RedisStoreMarker;
   close(): void;
 }
 
@@ -26,5 +29,10 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
   }
   const keys = new KeySchema(config.prefix);
   const writer = new RedisListWriter(client, keys, new RedisListSource(client, keys, logger));
-  return { admin: new ListAdmin(writer, client, keys), tokens: new ApiTokens(client, keys), close: () => client.disconnect() };
+  return {
+    admin: new ListAdmin(writer, client, keys),
+    tokens: new ApiTokens(client, keys),
+    marker: new RedisStoreMarker(client, keys.store),
+    close: () => client.disconnect(),
+  };
 }

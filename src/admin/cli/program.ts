@@ -12,6 +12,7 @@ import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerReplace } from './commands/replace.js';
 import { registerShow } from './commands/show.js';
+import { registerStore } from './commands/store.js';
 import { registerToggles } from './commands/toggle.js';
 import { registerTokens } from './commands/token.js';
 import { ExitCode } from './exit-codes.js';
@@ -41,6 +42,7 @@ function buildProgram(): Command {
   registerAudit(program);
   registerTokens(program);
   registerDomains(program);
+  registerStore(program);
   return program;
 }
 
