@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { waitFor } from '../support/net.js';
+import type { ServerCertificate } from './throwaway-ca.js';
 
 /** DRACHTIO_BIN, else `drachtio` on PATH; undefined when there is neither. */
 export function findDrachtio(): string | undefined {
@@ -28,6 +29,10 @@ export interface DrachtioPorts {
   readonly sip: number;
   /** SIP over WebSocket. */
   readonly ws: number;
+  /** SIP over TLS (RFC 3261 §26.2); needs DrachtioOptions.certificate. */
+  readonly tls?: number;
+  /** SIP over secure WebSocket (RFC 7118); needs DrachtioOptions.certificate. */
+  readonly wss?: number;
 }
 
 export const SECRET = 'cymru';
@@ -60,6 +65,26 @@ export interface DrachtioOptions {
   readonly logLevel?: string;
   /** --sofia-loglevel, 0-9, default 3. */
   readonly sofiaLogLevel?: number;
+  /** The certificate the tls and wss listeners present. */
+  readonly certificate?: ServerCertificate;
+}
+
+/**
+ * The --contact and TLS file flags for the tls and wss listeners. drachtio-server
+ * hands its TLS files only to contacts that contain `sips` or `tls`
+ * (controller.cpp), so the wss contact takes the sips scheme, as its sample
+ * configuration does. The chain file is also the CA list sofia-sip's TLS
+ * transport loads: without one it looks for ./cafile.pem and the tls listener
+ * fails to bind ("error loading CA list").
+ */
+function secureListenerArgs(ports: DrachtioPorts, certificate: ServerCertificate | undefined): string[] {
+  const contacts = [
+    ...(ports.tls === undefined ? [] : ['--contact', `sips:127.0.0.1:${ports.tls};transport=tls`]),
+    ...(ports.wss === undefined ? [] : ['--contact', `sips:127.0.0.1:${ports.wss};transport=wss`]),
+  ];
+  if (contacts.length === 0) return [];
+  if (certificate === undefined) throw new Error('tls and wss listeners need a certificate');
+  return [...contacts, '--key-file', certificate.keyFile, '--cert-file', certificate.certFile, '--chain-file', certificate.caFile];
 }
 
 /**
@@ -76,6 +101,7 @@ export async function startDrachtio(binary: string, ports: DrachtioPorts, reques
     '--address', '127.0.0.1', '--port', String(ports.admin), '--secret', SECRET,
     '--contact', `sip:127.0.0.1:${ports.sip};transport=udp,tcp`,
     '--contact', `sip:127.0.0.1:${ports.ws};transport=ws`,
+    ...secureListenerArgs(ports, options.certificate),
     '--stdout', '--loglevel', options.logLevel ?? 'info', '--sofia-loglevel', String(options.sofiaLogLevel ?? 3),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

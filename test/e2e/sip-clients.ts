@@ -39,26 +39,34 @@ export function sendUdp(raw: string, from: string, port: number, timeoutMs = 300
   });
 }
 
+/** Options of `ws` a user agent's WebSocket is made with. */
+interface BoundSocketOptions {
+  /** Local address to connect from. */
+  readonly localAddress: string;
+  /** PEM of the CA that signed a wss server's certificate. */
+  readonly ca?: string;
+}
+
 /**
  * sip.js's web transport news up the global WebSocket; this one points it at
- * `ws` bound to a local address while it connects, so each user agent can
- * send from its own loopback address.
+ * `ws` bound to a local address (and trusting `ca`, for wss) while it
+ * connects, so each user agent can send from its own loopback address.
  */
 class BoundTransport extends Web.Transport {
-  private readonly localAddress: string;
+  private readonly socketOptions: BoundSocketOptions;
 
-  constructor(logger: ConstructorParameters<typeof Web.Transport>[0], options: Web.TransportOptions & { localAddress: string }) {
+  constructor(logger: ConstructorParameters<typeof Web.Transport>[0], options: Web.TransportOptions & BoundSocketOptions) {
     super(logger, options);
-    this.localAddress = options.localAddress;
+    this.socketOptions = { localAddress: options.localAddress, ca: options.ca };
   }
 
   override connect(): Promise<void> {
     const global = globalThis as { WebSocket?: unknown };
     const saved = global.WebSocket;
-    const localAddress = this.localAddress;
+    const socketOptions = this.socketOptions;
     global.WebSocket = class extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols, { localAddress });
+        super(url, protocols, socketOptions);
       }
     };
     try {
@@ -70,14 +78,17 @@ class BoundTransport extends Web.Transport {
   }
 }
 
-/** Registers `aor` from `from` through `server` (ws://…); resolves with the final status. */
-export async function registerOverWebSocket(aor: string, server: string, from: string): Promise<number | undefined> {
+/**
+ * Registers `aor` from `from` through `server` (ws://… or wss://…, whose
+ * certificate `ca` signed); resolves with the final status.
+ */
+export async function registerOverWebSocket(aor: string, server: string, from: string, ca?: string): Promise<number | undefined> {
   const uri = UserAgent.makeURI(aor);
   if (uri === undefined) throw new Error(`bad AOR ${aor}`);
   const ua = new UserAgent({
     uri,
     transportConstructor: BoundTransport,
-    transportOptions: { server, localAddress: from },
+    transportOptions: { server, localAddress: from, ca },
     logLevel: 'error',
   });
   await ua.start();
