@@ -176,9 +176,13 @@ export class ListCache implements PolicyView {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    clearTimeout(this.snapshotTimer);
     await this.stopWatching?.();
     await Promise.allSettled([...this.inFlight.values(), this.reconciling, this.adopting]);
+    // A change applied just before a clean stop still reaches the snapshot the next start falls back on.
+    if (this.snapshotTimer !== undefined) {
+      clearTimeout(this.snapshotTimer);
+      await this.writeSnapshot();
+    }
   }
 
   /** One reconciliation pass: a full read after a failure, else reload what the fingerprints say changed. */
@@ -350,16 +354,18 @@ export class ListCache implements PolicyView {
   }
 
   private scheduleSnapshot(): void {
-    const path = this.options.snapshotPath;
-    if (path === undefined || this.snapshotTimer !== undefined) return;
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = undefined;
-      // The snapshot is what a restart during the loss falls back on: never overwritten with what a lost store holds.
-      if (this.guard.lost) return;
-      const good = [...this.lists.values()].flatMap((c) => (c.settings ? [c.settings] : []));
-      writeListFile(path, this.domains, good, this.guard.known).catch((err) => this.log.error({ err, path }, 'snapshot write failed'));
-    }, SNAPSHOT_DEBOUNCE_MS);
+    if (this.options.snapshotPath === undefined || this.snapshotTimer !== undefined) return;
+    this.snapshotTimer = setTimeout(() => void this.writeSnapshot(), SNAPSHOT_DEBOUNCE_MS);
     this.snapshotTimer.unref();
+  }
+
+  private async writeSnapshot(): Promise<void> {
+    const path = this.options.snapshotPath;
+    this.snapshotTimer = undefined;
+    // The snapshot is what a restart during the loss falls back on: never overwritten with what a lost store holds.
+    if (path === undefined || this.guard.lost) return;
+    const good = [...this.lists.values()].flatMap((c) => (c.settings ? [c.settings] : []));
+    await writeListFile(path, this.domains, good, this.guard.known).catch((err) => this.log.error({ err, path }, 'snapshot write failed'));
   }
 
   private async readSnapshot(): Promise<ListFileResult> {
