@@ -37,7 +37,7 @@ function snapshotFile(): string {
   return join(dir, 'lists.json');
 }
 
-async function edge(url: string, options: { reconcileMs?: number; snapshotPath?: string; redisUser?: string } = {}) {
+async function edge(url: string, options: { reconcileMs?: number; snapshotPath?: string } = {}) {
   const store = await redisStore(url, capturingLogger().logger);
   const made = newCache(store.source, { reconcileMs: options.reconcileMs ?? 100, ...(options.snapshotPath !== undefined && { snapshotPath: options.snapshotPath }) });
   const started = Date.now();
@@ -49,14 +49,20 @@ async function edge(url: string, options: { reconcileMs?: number; snapshotPath?:
   return { ...made, store, startMs, lossLogs, metric };
 }
 
+/** A Redis with acme/sip written through sipwarden by alice, and the admin store that wrote it. */
+async function writtenStore() {
+  const started = await redis();
+  const admin = await redisStore(started.server.url, capturingLogger().logger);
+  cleanup.push(() => admin.close());
+  await admin.writer.write(ACME_SIP, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 'alice' });
+  return { ...started, admin };
+}
+
 const decide = (cache: { decide: (t: string, s: 'sip', a: string) => { allow: boolean } }, address: string) => cache.decide('acme', 'sip', address).allow;
 
 describe('store marker', () => {
   it('is created, kind auto, by the first write through sipwarden, and never replaced by later ones', async () => {
-    const { server, plain } = await redis();
-    const admin = await redisStore(server.url, capturingLogger().logger);
-    cleanup.push(() => admin.close());
-    await admin.writer.write(ACME_SIP, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 'alice' });
+    const { plain, admin } = await writtenStore();
     const first = markerSeen(await plain.get('sipwarden:store'));
     expect(first).toMatchObject({ state: 'present', marker: { kind: 'auto', createdBy: 'alice' } });
     await admin.writer.write(ACME_SIP, { enabled: true, entries: entries('198.51.100.0/24') }, { actor: 'bob' });
@@ -91,10 +97,7 @@ describe('store marker', () => {
 
 describe('an edge whose Redis lost its data', () => {
   async function followedStore(snapshotPath = snapshotFile()) {
-    const { server, plain } = await redis();
-    const admin = await redisStore(server.url, capturingLogger().logger);
-    cleanup.push(() => admin.close());
-    await admin.writer.write(ACME_SIP, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 'alice' });
+    const { server, plain, admin } = await writtenStore();
     const running = await edge(server.url, { snapshotPath });
     await until(() => {
       const file = parseListFile(readFileSyncOr(snapshotPath));
