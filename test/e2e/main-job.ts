@@ -34,3 +34,18 @@ export async function health(httpPort: number): Promise<{ status: number; body: 
   const response = await fetch(`http://127.0.0.1:${httpPort}/health`);
   return { status: response.status, body: (await response.json()) as unknown };
 }
+
+/**
+ * The environment of an edge connecting to drachtio-server's admin port on
+ * loopback, reconnecting fast, with `upstreamPort` (a sipp UAS) as its PBX.
+ */
+export function inboundEdgeEnv(adminPort: number, upstreamPort: number, more: Record<string, string> = {}): Record<string, string> {
+  return {
+    DRACHTIO_HOST: '127.0.0.1',
+    DRACHTIO_PORT: String(adminPort),
+    SIPWARDEN_DRACHTIO_RETRY_MIN_MS: '50',
+    SIPWARDEN_DRACHTIO_RETRY_MAX_MS: '200',
+    SIP_UPSTREAM: `127.0.0.1:${upstreamPort}`,
+    ...more,
+  };
+}

@@ -16,9 +16,9 @@ import { capturedLog } from '../sip/harness.js';
 import { freePort, waitFor } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { type DrachtioPorts, type DrachtioServer, findDrachtio, startDrachtio } from './drachtio-server.js';
-import { ALLOWED, DENIED, health, pushLists, startMainJob } from './main-job.js';
+import { ALLOWED, DENIED, health, inboundEdgeEnv, pushLists, startMainJob } from './main-job.js';
 import { fresh, registerOverWebSocket } from './sip-clients.js';
-import { type LocalEnd, sendTls } from './sip-tls-client.js';
+import { type LocalEnd, sendTls } from './sip-stream-client.js';
 import { type SippUas, startUas } from './sipp.js';
 import { type ServerCertificate, makeServerCertificate } from './throwaway-ca.js';
 
@@ -68,14 +68,7 @@ describe.skipIf(binary === undefined)('TLS and WSS listeners of a real drachtio-
     );
     drachtio = await startDrachtio(binary!, ports, '', { certificate });
     edge = await startMainJob(
-      {
-        REDIS_URL: redis.url,
-        DRACHTIO_PORT: String(ports.admin),
-        SIPWARDEN_DRACHTIO_RETRY_MIN_MS: '50',
-        SIPWARDEN_DRACHTIO_RETRY_MAX_MS: '200',
-        SIP_UPSTREAM: `127.0.0.1:${uas.port}`,
-        SIPWARDEN_UPSTREAM_PROBE_MS: '0',
-      },
+      inboundEdgeEnv(ports.admin, uas.port, { REDIS_URL: redis.url, SIPWARDEN_UPSTREAM_PROBE_MS: '0' }),
       log.logger,
     );
     await waitFor('edge ready', async () => ((await health(edge.httpPort)).status === 200 ? true : undefined));

@@ -15,7 +15,7 @@ import { capturedLog } from '../sip/harness.js';
 import { freePort, waitFor } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { type DrachtioPorts, type DrachtioServer, findDrachtio, startDrachtio } from './drachtio-server.js';
-import { ALLOWED, DENIED, pushLists, startMainJob } from './main-job.js';
+import { ALLOWED, DENIED, inboundEdgeEnv, pushLists, startMainJob } from './main-job.js';
 import { fresh, registerOverWebSocket, sendUdp } from './sip-clients.js';
 import { type SippUas, type UacOptions, runUac, startUas } from './sipp.js';
 
@@ -63,17 +63,12 @@ describe.skipIf(binary === undefined)('SIP edge with a real drachtio-server', ()
     );
     // The edge starts first: it has to keep retrying until drachtio-server is up.
     edge = await startMainJob(
-      {
+      inboundEdgeEnv(ports.admin, uas.port, {
         REDIS_URL: redis.url,
-        DRACHTIO_HOST: '127.0.0.1',
-        DRACHTIO_PORT: String(ports.admin),
-        SIPWARDEN_DRACHTIO_RETRY_MIN_MS: '50',
-        SIPWARDEN_DRACHTIO_RETRY_MAX_MS: '200',
-        SIP_UPSTREAM: `127.0.0.1:${uas.port}`,
         SIPWARDEN_TENANT_UPSTREAMS: `gone=sip:127.0.0.1:${closedPort};transport=tcp`,
         SIPWARDEN_UPSTREAM_PROBE_MS: '200',
         SIPWARDEN_CHECKED_METHODS: 'REGISTER,INVITE,MESSAGE',
-      },
+      }),
       log.logger,
     );
     await waitFor('a failed connection attempt', () => (log.lines.some((line) => line.msg?.toString().startsWith('drachtio-server unreachable')) ? true : undefined));

@@ -15,7 +15,7 @@ import { capturedLog } from '../sip/harness.js';
 import { freePort, waitFor } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { type DrachtioPorts, type DrachtioServer, findDrachtio, startDrachtio } from './drachtio-server.js';
-import { ALLOWED, DENIED, health, pushLists, startMainJob } from './main-job.js';
+import { ALLOWED, DENIED, health, inboundEdgeEnv, pushLists, startMainJob } from './main-job.js';
 import { type SippUas, runUac, startUas } from './sipp.js';
 
 /** Without a binary the suite is skipped; the global setup says so once. */
@@ -39,17 +39,12 @@ describe.skipIf(binary === undefined)('the edge when Redis loses its data or is 
 
   const start = () =>
     startMainJob(
-      {
+      inboundEdgeEnv(ports.admin, uas.port, {
         REDIS_URL: redis.url,
-        DRACHTIO_HOST: '127.0.0.1',
-        DRACHTIO_PORT: String(ports.admin),
-        SIPWARDEN_DRACHTIO_RETRY_MIN_MS: '50',
-        SIPWARDEN_DRACHTIO_RETRY_MAX_MS: '200',
-        SIP_UPSTREAM: `127.0.0.1:${uas.port}`,
         SIPWARDEN_SNAPSHOT_PATH: snapshotPath,
         SIPWARDEN_RECONCILE_MS: '200',
         SIPWARDEN_HTTP_PORT: String(httpPort),
-      },
+      }),
       log.logger,
     );
   /** REGISTER from `from` over udp; the final status the client got. */

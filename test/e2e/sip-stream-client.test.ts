@@ -3,7 +3,7 @@
  * end-to-end suite relies on to find the final response.
  */
 import { describe, expect, it } from 'vitest';
-import { takeMessages } from './sip-tls-client.js';
+import { takeMessages } from './sip-stream-client.js';
 
 const trying = 'SIP/2.0 100 Trying\r\nContent-Length: 0\r\n\r\n';
 const withBody = 'SIP/2.0 200 OK\r\nl: 4\r\n\r\nv=0\n';
