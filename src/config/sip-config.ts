@@ -27,7 +27,10 @@ export function sipConfig(env: EnvReader, errors: EnvErrors): SipEdgeOptions {
   const listeners = text(env, 'SIPWARDEN_SIP_LISTENERS');
   const trustedProxies = text(env, 'SIPWARDEN_TRUSTED_PROXIES');
   const httpHost = text(env, 'SIPWARDEN_HTTP_HOST');
-  const checked = list(env, 'SIPWARDEN_CHECKED_METHODS').map((m) => m.toUpperCase());
+  if (text(env, 'SIPWARDEN_CHECKED_METHODS') !== undefined) {
+    errors.messages.push('SIPWARDEN_CHECKED_METHODS: no longer read: every out-of-dialog request is checked; name exceptions in SIPWARDEN_UNCHECKED_METHODS');
+  }
+  const unchecked = list(env, 'SIPWARDEN_UNCHECKED_METHODS').map((m) => m.toUpperCase());
   return {
     drachtio:
       mode === 'inbound'
@@ -47,7 +50,7 @@ export function sipConfig(env: EnvReader, errors: EnvErrors): SipEdgeOptions {
           },
     upstream: { defaultUpstream: upstream ?? '', tenantUpstreams: tenantUpstreams(env, errors) },
     ...(listeners !== undefined && { listeners }),
-    ...(checked.length > 0 && { checkedMethods: checked }),
+    ...(unchecked.length > 0 && { uncheckedMethods: unchecked }),
     unmappedDomain: oneOf(env, errors, 'SIPWARDEN_UNMAPPED_DOMAIN', ['default', 'reject'] as const, 'default'),
     ...(trustedProxies !== undefined && { trustedProxies }),
     forwardedHeader: text(env, 'SIPWARDEN_FORWARDED_HEADER', 'X-Forwarded-For'),

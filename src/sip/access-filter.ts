@@ -5,9 +5,11 @@
  *   const listeners = new ListenerDirectory().follow(srf);
  *   srf.use(accessFilter({ policy, listeners, logger, registry }));
  *
- * It checks new (out-of-dialog) requests of the configured methods; an
- * allowed one goes on down the middleware chain, a denied one is answered
- * `403 Forbidden` (RFC 3261 §21.4.4) with nothing that hints at the list.
+ * It checks every new (out-of-dialog) request, whatever its method, but for
+ * the methods configured as unchecked; an allowed one goes on down the
+ * middleware chain, a denied one is answered `403 Forbidden` (RFC 3261
+ * §21.4.4) with nothing that hints at the list or at what is behind it.
+ * In-dialog requests go on unchecked: the dialog was checked when it began.
  * Every check logs one line and counts once. Whatever goes wrong while
  * deciding denies: the filter fails closed.
  */
@@ -18,18 +20,20 @@ import { type AccessPolicy, type AccessVerdict, judge } from './access-decision.
 import { AccessMetrics } from './access-metrics.js';
 import type { ListenerDirectory } from './listener-directory.js';
 import { type ForwardingTrust, TRUST_NO_PROXY } from './request-source.js';
+import { answer } from './sip-answer.js';
 import type { SipMiddleware, SipRequest } from './sip-request.js';
 import type { UnmappedDomainPolicy } from './tenant.js';
-
-export const DEFAULT_CHECKED_METHODS: readonly string[] = ['REGISTER', 'INVITE'];
 
 export interface AccessFilterOptions {
   readonly policy: PolicyView;
   readonly listeners: ListenerDirectory;
   /** Whose forwarded-address header to believe; by default no one's. */
   readonly forwarding?: ForwardingTrust;
-  /** Methods whose out-of-dialog requests are checked; default REGISTER and INVITE. */
-  readonly methods?: readonly string[];
+  /**
+   * Methods let by without a check (OPTIONS keep-alives from anywhere, say);
+   * default none. Whatever is let by reaches the upstream.
+   */
+  readonly uncheckedMethods?: readonly string[];
   /** Default `default`: unmapped domains get the `default` tenant's lists. */
   readonly unmappedDomain?: UnmappedDomainPolicy;
   readonly logger: Logger;
@@ -44,10 +48,6 @@ export interface AccessFilterOptions {
  */
 export function isInDialog(request: SipRequest): boolean {
   return request.method !== 'REGISTER' && request.getParsedHeader('To').params.tag !== undefined;
-}
-
-export function checkedMethods(methods: readonly string[] = DEFAULT_CHECKED_METHODS): ReadonlySet<string> {
-  return new Set(methods.map((method) => method.toUpperCase()));
 }
 
 function logFields(request: SipRequest, verdict: AccessVerdict): Record<string, unknown> {
@@ -70,7 +70,7 @@ function logFields(request: SipRequest, verdict: AccessVerdict): Record<string, 
 }
 
 export function accessFilter(options: AccessFilterOptions): SipMiddleware {
-  const methods = checkedMethods(options.methods);
+  const unchecked: ReadonlySet<string> = new Set((options.uncheckedMethods ?? []).map((method) => method.toUpperCase()));
   const access: AccessPolicy = {
     policy: options.policy,
     listeners: options.listeners,
@@ -83,7 +83,7 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   /** The verdict, or undefined for a request the filter lets by unchecked. Never throws: a failure denies. */
   function check(request: SipRequest): { verdict: AccessVerdict; failure?: unknown } | undefined {
     try {
-      if (!methods.has(request.method) || isInDialog(request)) return undefined;
+      if (unchecked.has(request.method) || isInDialog(request)) return undefined;
       return { verdict: judge(request, access) };
     } catch (failure) {
       const source = { address: request.source_address, port: request.source_port };
@@ -111,10 +111,6 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
     if (checked === undefined) return next();
     record(req, checked.verdict, checked.failure);
     if (checked.verdict.allow) return next();
-    try {
-      res.send(403);
-    } catch (error) {
-      logger.error({ err: error, call_id: req.get('Call-ID') }, 'could not answer 403 to a denied sip request');
-    }
+    answer(req, res, 403, logger);
   };
 }

@@ -1,8 +1,8 @@
 /**
  * The SIP edge: a drachtio-srf application in front of the operator's
- * registrar/PBX. New REGISTERs and INVITEs (and whatever other methods are
- * configured) from sources their tenant's list does not allow are answered
- * 403; everything else is proxied to the tenant's upstream with
+ * registrar/PBX. Out-of-dialog requests from sources their tenant's list does
+ * not allow are answered 403, whatever the method (but for those configured
+ * unchecked); the rest is proxied to the tenant's upstream with
  * record-routing.
  *
  *   phones, softphones ──udp/tcp/tls──┐
@@ -18,9 +18,9 @@ import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
-import { DEFAULT_CHECKED_METHODS, accessFilter, checkedMethods } from './access-filter.js';
+import { accessFilter } from './access-filter.js';
 import { type DrachtioConnection, type SrfConnector, openDrachtioLink } from './drachtio-link.js';
-import { forwardToUpstream } from './forward.js';
+import { DIALOG_ONLY_METHODS, PROXIED_METHODS, forwardToUpstream } from './forward.js';
 import { type HealthServerOptions, startHealthServer } from './health-server.js';
 import { ListenerDirectory } from './listener-directory.js';
 import { DEFAULT_FORWARDED_HEADER, compileForwardingTrust } from './request-source.js';
@@ -39,8 +39,8 @@ export interface SipEdgeOptions {
    * as host match any address on that port. Default none.
    */
   readonly listeners?: string;
-  /** Default REGISTER and INVITE. */
-  readonly checkedMethods?: readonly string[];
+  /** Methods proxied without a check, from PROXIED_METHODS; default none. */
+  readonly uncheckedMethods?: readonly string[];
   /** Default `default`. */
   readonly unmappedDomain?: UnmappedDomainPolicy;
   /** CIDR list of proxies whose forwarded-address header is believed; default none. */
@@ -62,14 +62,6 @@ export interface SipEdge {
 }
 
 export type SipEdgeResult = { readonly ok: true; readonly edge: SipEdge } | { readonly ok: false; readonly message: string };
-
-/**
- * Methods proxied without a check unless configured as checked: the
- * out-of-dialog requests a registrar/PBX serves. In-dialog requests of
- * proxied dialogs never reach the application: drachtio-server relays them
- * along the record-route.
- */
-const PROXIED_METHODS = ['REGISTER', 'INVITE', 'OPTIONS', 'SUBSCRIBE', 'NOTIFY', 'MESSAGE', 'PUBLISH', 'REFER'];
 
 /**
  * drachtio-srf's typings describe its request and response differently from
@@ -94,8 +86,9 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
   if (!upstreams.ok) return upstreams;
 
   const listeners = new ListenerDirectory(configured.listeners);
-  const methods = options.checkedMethods ?? DEFAULT_CHECKED_METHODS;
-  const checked = checkedMethods(methods);
+  const uncheckedMethods = (options.uncheckedMethods ?? []).map((method) => method.toUpperCase());
+  const unproxied = uncheckedMethods.filter((method) => !PROXIED_METHODS.includes(method));
+  if (unproxied.length > 0) return { ok: false, message: `SIPWARDEN_UNCHECKED_METHODS: ${unproxied.join(', ')} not among the methods the edge proxies (${PROXIED_METHODS.join(', ')})` };
   const srf = new Srf();
   /** drachtio-srf's typings lack what the link and the probes use; see drachtio-link.ts. */
   const drachtioSrf = srf as unknown as SrfConnector & SrfRequester;
@@ -105,7 +98,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
         policy,
         listeners,
         forwarding: forwarding.trust,
-        methods,
+        uncheckedMethods,
         unmappedDomain: options.unmappedDomain ?? 'default',
         logger,
         registry,
@@ -118,11 +111,13 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
       upstreams: upstreams.upstreams,
       upstreamDown: (upstream) => monitor?.isDown(upstream) ?? false,
       policy,
-      checkedMethods: checked,
       logger,
+      registry,
     }),
   );
-  for (const method of new Set([...PROXIED_METHODS, ...checked])) srf.use(method.toLowerCase(), forward);
+  // drachtio-server hands the application only the methods it routes, and
+  // answers the others 503 itself; ACK and CANCEL are its stack's to match.
+  for (const method of [...PROXIED_METHODS, ...DIALOG_ONLY_METHODS]) srf.use(method.toLowerCase(), forward);
 
   const opened = await openDrachtioLink(drachtioSrf, options.drachtio, listeners, logger);
   if (!opened.ok) return opened;

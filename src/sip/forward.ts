@@ -4,8 +4,12 @@
  * through drachtio-server, which relays them itself.
  */
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
 import { isInDialog } from './access-filter.js';
+import { PROXY_DESTINATION_MAX_BYTES } from './drachtio-command.js';
+import { type RefusalReason, RefusalMetrics } from './refusal-metrics.js';
+import { answer } from './sip-answer.js';
 import type { SipHandler, SipRequest, SipResponse } from './sip-request.js';
 import { requestDomain, resolveTenant } from './tenant.js';
 import type { UpstreamTarget, Upstreams } from './upstream.js';
@@ -15,17 +19,24 @@ export interface ForwardOptions {
   /** Whether an upstream is known not to answer (see UpstreamMonitor). */
   readonly upstreamDown: (upstream: string) => boolean;
   readonly policy: PolicyView;
-  /** The methods the access filter checks. */
-  readonly checkedMethods: ReadonlySet<string>;
   readonly logger: Logger;
+  /** Where the refusal counter is registered. */
+  readonly registry: Registry;
 }
 
-/** RFC 3261 §12.2.2: a request naming a dialog the server does not have. */
-const NO_SUCH_DIALOG = 481;
-/** §21.5.1: sipwarden failed before the request could be proxied. */
-const INTERNAL_ERROR = 500;
-/** §21.5.4: the upstream does not answer, or drachtio-server could not start proxying. */
-const UNAVAILABLE = 503;
+/**
+ * The status the edge answers with, for each reason it does not proxy:
+ * §21.4.12 (the Request-URI is longer than the edge will proxy), §12.2.2 (a
+ * request naming a dialog the server does not have), §21.5.1 (sipwarden
+ * failed before the request could be proxied), §21.5.4 (the upstream does
+ * not answer, or drachtio-server could not start proxying).
+ */
+const STATUS: Readonly<Record<RefusalReason, number>> = {
+  'request-uri-too-long': 414,
+  'no-such-dialog': 481,
+  'internal-error': 500,
+  'upstream-down': 503,
+};
 /**
  * An INVITE to an upstream that sends no provisional response within this
  * ends in a 408 from drachtio-server instead of after timer B (32 s); a live
@@ -33,48 +44,69 @@ const UNAVAILABLE = 503;
  */
 const INVITE_PROVISIONAL_TIMEOUT = '5s';
 
-function answer(res: SipResponse, status: number, logger: Logger): void {
-  if (res.finalResponseSent === true) return;
-  try {
-    res.send(status);
-  } catch (error) {
-    logger.error({ err: error, status }, 'could not answer a sip request');
-  }
-}
+/**
+ * The out-of-dialog requests a registrar/PBX serves, which the edge proxies
+ * once the access filter let them by. In-dialog requests of proxied dialogs
+ * never reach the application: drachtio-server relays them along the
+ * record-route.
+ *
+ * drachtio-server v0.9.x hands an application only these and INFO out of a
+ * dialog (src/controller.cpp, processMessageStatelessly): it answers CANCEL,
+ * BYE and UPDATE that match nothing with 481 itself, and discards the rest
+ * unanswered, out-of-dialog REFER and unknown methods included.
+ */
+export const PROXIED_METHODS: readonly string[] = ['REGISTER', 'INVITE', 'OPTIONS', 'SUBSCRIBE', 'NOTIFY', 'MESSAGE', 'PUBLISH'];
+
+/**
+ * Out of a dialog, INFO (RFC 6086 §4.2) has nothing to be proxied to; it is
+ * the one such method drachtio-server hands over instead of answering itself.
+ */
+export const DIALOG_ONLY_METHODS: readonly string[] = ['INFO'];
 
 export function forwardToUpstream(options: ForwardOptions): SipHandler {
-  const { upstreams, upstreamDown, policy, checkedMethods, logger } = options;
+  const { upstreams, upstreamDown, policy, logger } = options;
+  const metrics = new RefusalMetrics(options.registry);
+  const dialogOnly = new Set(DIALOG_ONLY_METHODS);
 
   function targetOf(req: SipRequest): UpstreamTarget {
     const tenancy = resolveTenant(requestDomain(req), policy, 'default');
     return upstreams.targetFor(tenancy.ok ? tenancy.tenant : undefined, req.uri);
   }
 
+  function refuse(req: SipRequest, res: SipResponse, reason: RefusalReason, fields: Record<string, unknown>, message: string): void {
+    metrics.count(reason, req.method);
+    logger.warn({ method: req.method, source_ip: req.source_address, call_id: req.get('Call-ID'), reason, ...fields }, message);
+    answer(req, res, STATUS[reason], logger);
+  }
+
   return (req, res) => {
-    const callId = req.get('Call-ID');
     let target: UpstreamTarget;
     try {
       // drachtio-server relays the requests of the dialogs it record-routed
-      // without asking the application: a checked method carrying a To tag
-      // that reaches here claims a dialog no one has, and is not let past
-      // the check on the strength of that claim.
-      if (checkedMethods.has(req.method) && isInDialog(req)) {
-        logger.warn({ method: req.method, source_ip: req.source_address, call_id: callId }, 'sip request for an unknown dialog answered 481');
-        return answer(res, NO_SUCH_DIALOG, logger);
+      // without asking the application: a request carrying a To tag that
+      // reaches here claims a dialog no one has, and is not let past on the
+      // strength of that claim.
+      if (dialogOnly.has(req.method) || isInDialog(req)) {
+        return refuse(req, res, 'no-such-dialog', {}, 'sip request for an unknown dialog answered 481');
       }
       target = targetOf(req);
     } catch (error) {
-      logger.error({ err: error, method: req.method, call_id: callId }, 'could not route a sip request upstream');
-      return answer(res, INTERNAL_ERROR, logger);
+      metrics.count('internal-error', req.method);
+      logger.error({ err: error, method: req.method, call_id: req.get('Call-ID') }, 'could not route a sip request upstream');
+      return answer(req, res, STATUS['internal-error'], logger);
     }
     const { upstream, destination } = target;
-    if (upstreamDown(upstream)) {
-      logger.warn({ method: req.method, upstream, call_id: callId }, 'upstream down; sip request answered 503');
-      return answer(res, UNAVAILABLE, logger);
+    const destinationBytes = Buffer.byteLength(destination);
+    if (destinationBytes > PROXY_DESTINATION_MAX_BYTES) {
+      return refuse(req, res, 'request-uri-too-long', { destination_bytes: destinationBytes, limit: PROXY_DESTINATION_MAX_BYTES }, 'sip request too long to proxy; answered 414');
     }
+    if (upstreamDown(upstream)) {
+      return refuse(req, res, 'upstream-down', { upstream }, 'upstream down; sip request answered 503');
+    }
+    const callId = req.get('Call-ID');
     const failed = (error: unknown): void => {
       logger.error({ err: error, method: req.method, destination, call_id: callId }, 'drachtio-server could not proxy a sip request upstream');
-      answer(res, UNAVAILABLE, logger);
+      answer(req, res, STATUS['upstream-down'], logger);
     };
     try {
       req.proxy({ destination, remainInDialog: true, provisionalTimeout: INVITE_PROVISIONAL_TIMEOUT }).then((result) => {

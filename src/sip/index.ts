@@ -3,7 +3,9 @@
  * `srf.use(accessFilter({...}))`.
  */
 export { DEFAULT_UPSTREAM_PROBE_INTERVAL_MS, startSipEdge, type SipEdge, type SipEdgeOptions, type SipEdgeResult } from './edge.js';
-export { accessFilter, DEFAULT_CHECKED_METHODS, type AccessFilterOptions } from './access-filter.js';
+export { accessFilter, type AccessFilterOptions } from './access-filter.js';
+export { PROXIED_METHODS } from './forward.js';
+export { SIP_REFUSED_METRIC } from './refusal-metrics.js';
 export type { AccessReason, AccessVerdict } from './access-decision.js';
 export { ACCESS_DECISIONS_METRIC } from './access-metrics.js';
 export { UPSTREAM_UP_METRIC } from './upstream-monitor.js';

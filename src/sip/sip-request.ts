@@ -42,9 +42,11 @@ export interface SipRequest extends ArrivalFacts, SourceFacts {
 
 export interface SipResponse {
   /** Sends a final or provisional response; drachtio-srf fills in the reason phrase. */
-  send(status: number): void;
+  send(status: number, options?: { readonly headers: Readonly<Record<string, string>> }): void;
   /** True once a final response went out (drachtio-srf Response). */
   readonly finalResponseSent?: boolean;
+  /** The response being built: drachtio-srf fills its headers from the request (lib/response.js). */
+  readonly msg: { readonly headers: Record<string, string> };
 }
 
 export type Next = (error?: unknown) => void;

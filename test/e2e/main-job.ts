@@ -8,7 +8,9 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { type Sipwarden, startSipwarden } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
-import { SECRET } from './drachtio-server.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { type DrachtioServer, SECRET } from './drachtio-server.js';
+import type { SippUas } from './sipp.js';
 
 /** Loopback sources: 127.0.0.2 is listed, 127.0.0.3 is not. */
 export const ALLOWED = '127.0.0.2';
@@ -48,4 +50,22 @@ export function inboundEdgeEnv(adminPort: number, upstreamPort: number, more: Re
     SIP_UPSTREAM: `127.0.0.1:${upstreamPort}`,
     ...more,
   };
+}
+
+/** What an e2e suite started, any part of which a failed start may lack. */
+export interface E2eStack {
+  readonly edge?: Sipwarden | undefined;
+  readonly drachtio?: DrachtioServer | undefined;
+  readonly uas?: SippUas | undefined;
+  readonly operator?: Redis | undefined;
+  readonly redis?: RedisServer | undefined;
+}
+
+/** Stops a suite's servers, the edge first so that it logs no outage of the others. */
+export async function stopStack(stack: E2eStack): Promise<void> {
+  await stack.edge?.close();
+  await stack.drachtio?.stop();
+  await stack.uas?.stop();
+  stack.operator?.disconnect();
+  await stack.redis?.stop();
 }

@@ -16,7 +16,7 @@ import { capturedLog } from '../sip/harness.js';
 import { freePort, waitFor } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { type DrachtioPorts, type DrachtioServer, findDrachtio, startDrachtio } from './drachtio-server.js';
-import { ALLOWED, DENIED, health, inboundEdgeEnv, pushLists, startMainJob } from './main-job.js';
+import { ALLOWED, DENIED, health, inboundEdgeEnv, pushLists, startMainJob, stopStack } from './main-job.js';
 import { fresh, registerOverWebSocket } from './sip-clients.js';
 import { type LocalEnd, sendTls } from './sip-stream-client.js';
 import { type SippUas, startUas } from './sipp.js';
@@ -75,11 +75,7 @@ describe.skipIf(binary === undefined)('TLS and WSS listeners of a real drachtio-
   });
 
   afterAll(async () => {
-    await edge?.close();
-    await drachtio?.stop();
-    await uas?.stop();
-    operator?.disconnect();
-    await redis?.stop();
+    await stopStack({ edge, drachtio, uas, operator, redis });
     certificate?.remove();
   });
 

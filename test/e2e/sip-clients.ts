@@ -14,11 +14,8 @@ export function fresh(raw: string): string {
   return raw.replace(/^Call-ID: .*$/m, `Call-ID: ${id}`).replace(/branch=z9hG4bK[^;\r\n]*/, `branch=z9hG4bK${id.slice(0, 8)}`);
 }
 
-/**
- * Sends `raw` over UDP from `from` and resolves with the final response's
- * status line, or undefined when none came within `timeoutMs`.
- */
-export function sendUdp(raw: string, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
+/** The final response to `raw` sent over udp from `from`, whole; undefined if none came within `timeoutMs`. */
+export function exchangeUdp(raw: string, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
     const done = (result: string | undefined) => {
@@ -28,8 +25,8 @@ export function sendUdp(raw: string, from: string, port: number, timeoutMs = 300
     };
     const timer = setTimeout(() => done(undefined), timeoutMs);
     socket.on('message', (message) => {
-      const statusLine = message.toString().split('\r\n', 1)[0] ?? '';
-      if (!/^SIP\/2\.0 1\d\d/.test(statusLine)) done(statusLine);
+      const text = message.toString();
+      if (!/^SIP\/2\.0 1\d\d/.test(text)) done(text);
     });
     socket.once('error', (error) => {
       clearTimeout(timer);
@@ -37,6 +34,11 @@ export function sendUdp(raw: string, from: string, port: number, timeoutMs = 300
     });
     socket.bind(0, from, () => socket.send(raw, port, '127.0.0.1'));
   });
+}
+
+/** The status line of the final response to `raw` sent over udp from `from`. */
+export async function sendUdp(raw: string, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
+  return (await exchangeUdp(raw, from, port, timeoutMs))?.split('\r\n', 1)[0];
 }
 
 /** Options of `ws` a user agent's WebSocket is made with. */

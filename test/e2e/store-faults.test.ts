@@ -15,7 +15,7 @@ import { capturedLog } from '../sip/harness.js';
 import { freePort, waitFor } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { type DrachtioPorts, type DrachtioServer, findDrachtio, startDrachtio } from './drachtio-server.js';
-import { ALLOWED, DENIED, health, inboundEdgeEnv, pushLists, startMainJob } from './main-job.js';
+import { ALLOWED, DENIED, health, inboundEdgeEnv, pushLists, startMainJob, stopStack } from './main-job.js';
 import { type SippUas, runUac, startUas } from './sipp.js';
 
 /** Without a binary the suite is skipped; the global setup says so once. */
@@ -76,11 +76,7 @@ describe.skipIf(binary === undefined)('the edge when Redis loses its data or is 
   });
 
   afterAll(async () => {
-    await edge?.close();
-    await drachtio?.stop();
-    await uas?.stop();
-    operator?.disconnect();
-    await redis?.stop();
+    await stopStack({ edge, drachtio, uas, operator, redis });
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,0 +1,38 @@
+/**
+ * Prometheus counter of the requests the edge answered itself, after the
+ * access check let them by, instead of proxying them.
+ */
+import { Counter, type Registry } from 'prom-client';
+import { sharedMetric } from './shared-metric.js';
+
+export const SIP_REFUSED_METRIC = 'sipwarden_sip_refused_total';
+
+/**
+ * - `request-uri-too-long`: the Request-URI is too long to hand to drachtio-server (414).
+ * - `no-such-dialog`: an in-dialog request naming a dialog nobody has (481).
+ * - `upstream-down`: the tenant's upstream does not answer its probes (503).
+ * - `internal-error`: routing the request failed (500).
+ */
+export type RefusalReason = 'request-uri-too-long' | 'no-such-dialog' | 'upstream-down' | 'internal-error';
+
+export class RefusalMetrics {
+  private readonly refused: Counter<'reason' | 'method'>;
+
+  constructor(registry: Registry) {
+    this.refused = sharedMetric(
+      registry,
+      SIP_REFUSED_METRIC,
+      () =>
+        new Counter({
+          name: SIP_REFUSED_METRIC,
+          help: 'SIP requests the edge answered itself instead of proxying them, by reason and method. Methods are only those the edge routes, so the label is bounded.',
+          labelNames: ['reason', 'method'],
+          registers: [registry],
+        }),
+    );
+  }
+
+  count(reason: RefusalReason, method: string): void {
+    this.refused.inc({ reason, method });
+  }
+}
