@@ -2,7 +2,7 @@
  * The SIP edge's settings: the drachtio connection, the upstream PBX, and how
  * requests are checked.
  */
-import type { SipEdgeOptions } from '../sip/index.js';
+import { DEFAULT_RETRY_MAX_DELAY_MS, DEFAULT_RETRY_MIN_DELAY_MS, type SipEdgeOptions } from '../sip/index.js';
 import { type EnvErrors, type EnvReader, integer, list, oneOf, text } from './env.js';
 
 export const DEFAULT_HTTP_PORT = 9300;
@@ -39,8 +39,8 @@ export function sipConfig(env: EnvReader, errors: EnvErrors): SipEdgeOptions {
             host: text(env, 'DRACHTIO_HOST', '127.0.0.1'),
             port: integer(env, errors, 'DRACHTIO_PORT', 9022, 1, 65535),
             secret: secret ?? '',
-            retryMinDelayMs: integer(env, errors, 'SIPWARDEN_DRACHTIO_RETRY_MIN_MS', 500, 10, 600_000),
-            retryMaxDelayMs: integer(env, errors, 'SIPWARDEN_DRACHTIO_RETRY_MAX_MS', 10_000, 10, 600_000),
+            retryMinDelayMs: integer(env, errors, 'SIPWARDEN_DRACHTIO_RETRY_MIN_MS', DEFAULT_RETRY_MIN_DELAY_MS, 10, 600_000),
+            retryMaxDelayMs: integer(env, errors, 'SIPWARDEN_DRACHTIO_RETRY_MAX_MS', DEFAULT_RETRY_MAX_DELAY_MS, 10, 600_000),
           }
         : {
             mode,

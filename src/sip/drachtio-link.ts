@@ -32,8 +32,15 @@ export interface OutboundConnection {
 
 export type DrachtioConnection = InboundConnection | OutboundConnection;
 
-export const DEFAULT_RETRY_MIN_DELAY_MS = 500;
-export const DEFAULT_RETRY_MAX_DELAY_MS = 10_000;
+/**
+ * Reconnect delays while drachtio-server is unreachable: every request gets
+ * 503 from it meanwhile, and an attempt costs one TCP connect, so the edge
+ * tries often; a restarted drachtio-server is served within 2 s of being up.
+ */
+export const DEFAULT_RETRY_MIN_DELAY_MS = 200;
+export const DEFAULT_RETRY_MAX_DELAY_MS = 2000;
+/** How long a connection must have worked for its loss to be retried without delay. */
+const STABLE_CONNECTION_MS = 1000;
 
 type ConnectListener = (error: Error | null | undefined, hostport: string, serverVersion?: string, localHostports?: string) => void;
 
@@ -85,6 +92,8 @@ function announcer(listeners: ListenerDirectory, logger: Logger) {
 
 class InboundLink implements DrachtioLink {
   private authenticated = false;
+  /** When the current connection authenticated (Date.now()). */
+  private authenticatedAt = 0;
   private closing = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -105,6 +114,7 @@ class InboundLink implements DrachtioLink {
         return this.srf.disconnect();
       }
       this.authenticated = true;
+      this.authenticatedAt = Date.now();
       this.attempt = 0;
     });
     srf.on('error', (error) => {
@@ -126,15 +136,23 @@ class InboundLink implements DrachtioLink {
     this.srf.connect({ host, port, secret, reconnect: { maxAttempts: 1 } });
   }
 
-  /** A refused attempt and a dropped connection both end here; one retry is scheduled. */
+  /**
+   * A refused attempt and a dropped connection both end here; one retry is
+   * scheduled. A connection that had been working is retried at once:
+   * drachtio-server is most likely still up (it dropped its client, or the
+   * network blinked) and answers every request 503 until an application is
+   * back. One that dropped soon after it authenticated backs off as a
+   * refused one does, so a flapping server is not hammered.
+   */
   private lost(): void {
+    const wasWorking = this.authenticated && Date.now() - this.authenticatedAt >= STABLE_CONNECTION_MS;
     if (this.authenticated) this.logger.warn({ host: this.options.host, port: this.options.port }, 'lost the connection to drachtio-server');
     this.authenticated = false;
     if (this.closing || this.retryTimer !== undefined) return;
     const min = this.options.retryMinDelayMs ?? DEFAULT_RETRY_MIN_DELAY_MS;
     const max = this.options.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS;
-    const delay = Math.min(max, min * 2 ** Math.min(this.attempt, 30));
-    this.attempt++;
+    const delay = wasWorking ? 0 : Math.min(max, min * 2 ** Math.min(this.attempt, 30));
+    if (!wasWorking) this.attempt++;
     this.logger.warn(
       { host: this.options.host, port: this.options.port, attempt: this.attempt, retry_in_ms: delay },
       'drachtio-server unreachable; SIP requests cannot be served until it is back',
