@@ -14,8 +14,8 @@ export function fresh(raw: string): string {
   return raw.replace(/^Call-ID: .*$/m, `Call-ID: ${id}`).replace(/branch=z9hG4bK[^;\r\n]*/, `branch=z9hG4bK${id.slice(0, 8)}`);
 }
 
-/** The final response to `raw` sent over udp from `from`, whole; undefined if none came within `timeoutMs`. */
-export function exchangeUdp(raw: string, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
+/** The final response to `raw` (text, or bytes as they are) sent over udp from `from`, whole; undefined if none came within `timeoutMs`. */
+export function exchangeUdp(raw: string | Buffer, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
     const done = (result: string | undefined) => {
@@ -37,7 +37,7 @@ export function exchangeUdp(raw: string, from: string, port: number, timeoutMs =
 }
 
 /** The status line of the final response to `raw` sent over udp from `from`. */
-export async function sendUdp(raw: string, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
+export async function sendUdp(raw: string | Buffer, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
   return (await exchangeUdp(raw, from, port, timeoutMs))?.split('\r\n', 1)[0];
 }
 

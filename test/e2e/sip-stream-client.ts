@@ -35,15 +35,16 @@ export function takeMessages(buffered: string): { messages: string[]; rest: stri
 }
 
 /**
- * Sends the request `compose` builds for the connection's local end once
- * `socket` is ready, and resolves with the final response's status line, or
- * undefined when none came within `timeoutMs`. Rejects on a socket error.
+ * Sends the request `compose` builds for the connection's local end (text,
+ * written as latin1, or bytes as they are) once `socket` is ready, and
+ * resolves with the final response's status line, or undefined when none
+ * came within `timeoutMs`. Rejects on a socket error.
  */
 function exchange(
   socket: Socket,
   readyEvent: 'connect' | 'secureConnect',
   local: () => LocalEnd,
-  compose: (local: LocalEnd) => string,
+  compose: (local: LocalEnd) => string | Buffer,
   timeoutMs: number,
 ): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -78,7 +79,7 @@ export function sendTls(compose: (local: LocalEnd) => string, from: string, port
 }
 
 /** Over plain TCP (RFC 3261 §18) from `from` to drachtio-server on 127.0.0.1:`port`. */
-export function sendTcp(compose: (local: LocalEnd) => string, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
+export function sendTcp(compose: (local: LocalEnd) => string | Buffer, from: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
   const socket = connectTcp({ host: '127.0.0.1', port, localAddress: from });
   return exchange(socket, 'connect', () => ({ address: from, port: socket.localPort ?? 0 }), compose, timeoutMs);
 }
