@@ -8,9 +8,10 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { type Sipwarden, startSipwarden } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
-import type { RedisServer } from '../support/redis-server.js';
-import { type DrachtioServer, SECRET } from './drachtio-server.js';
-import type { SippUas } from './sipp.js';
+import { freePort, waitFor } from '../support/net.js';
+import { RedisServer } from '../support/redis-server.js';
+import { type DrachtioPorts, type DrachtioServer, SECRET, startDrachtio } from './drachtio-server.js';
+import { type SippUas, startUas } from './sipp.js';
 
 /** Loopback sources: 127.0.0.2 is listed, 127.0.0.3 is not. */
 export const ALLOWED = '127.0.0.2';
@@ -68,4 +69,35 @@ export async function stopStack(stack: E2eStack): Promise<void> {
   await stack.uas?.stop();
   stack.operator?.disconnect();
   await stack.redis?.stop();
+}
+
+/** What startInboundStack started, every part of it. */
+export interface InboundStack extends Required<E2eStack> {
+  readonly ports: DrachtioPorts;
+}
+
+/**
+ * The stack of the suites that need nothing special: a sipp UAS as the PBX,
+ * a redis-server holding `lists` and `domains`, a real drachtio-server
+ * (`binary`) with udp, tcp and ws listeners, and the main job connected to it
+ * without upstream probes, so that every request the PBX sees came from a
+ * client. Resolves once /health is 200; what a failed start had started is
+ * stopped.
+ */
+export async function startInboundStack(binary: string, lists: Record<string, string>, domains: Record<string, string>, logger: Logger): Promise<InboundStack> {
+  const started: { -readonly [Part in keyof E2eStack]: E2eStack[Part] } = {};
+  try {
+    const ports = { admin: await freePort(), sip: await freePort(), ws: await freePort() };
+    const uas = (started.uas = await startUas());
+    const redis = (started.redis = await RedisServer.start());
+    const operator = (started.operator = redis.client());
+    await pushLists(operator, lists, domains);
+    const drachtio = (started.drachtio = await startDrachtio(binary, ports));
+    const edge = (started.edge = await startMainJob(inboundEdgeEnv(ports.admin, uas.port, { REDIS_URL: redis.url, SIPWARDEN_UPSTREAM_PROBE_MS: '0' }), logger));
+    await waitFor('the edge to be ready', async () => ((await health(edge.httpPort)).status === 200 ? true : undefined));
+    return { ports, uas, redis, operator, drachtio, edge };
+  } catch (error) {
+    await stopStack(started);
+    throw error;
+  }
 }
