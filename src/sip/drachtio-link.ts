@@ -11,6 +11,7 @@ import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { whenBound } from './bound.js';
 import type { ListenerDirectory } from './listener-directory.js';
+import type { DrachtioAgent, MessageGuard } from './message-guard.js';
 
 export interface InboundConnection {
   readonly mode: 'inbound';
@@ -61,7 +62,11 @@ export interface SrfConnector {
    * when an outbound connection's first request may already have been
    * judged without the listeners it announced.
    */
-  readonly app: { on(event: 'connect', listener: ConnectListener): unknown };
+  readonly app: {
+    on(event: 'connect', listener: ConnectListener): unknown;
+    /** The agent the last connect or listen made (lib/proto.js). */
+    readonly client?: DrachtioAgent;
+  };
 }
 
 export interface DrachtioLink {
@@ -103,6 +108,7 @@ class InboundLink implements DrachtioLink {
     private readonly options: InboundConnection,
     listeners: ListenerDirectory,
     private readonly logger: Logger,
+    private readonly guard: MessageGuard,
   ) {
     const announce = announcer(listeners, logger);
     srf.app.on('connect', (...event) => {
@@ -134,6 +140,7 @@ class InboundLink implements DrachtioLink {
     // (Srf#disconnect throws without a socket), so it is switched off and the
     // link retries itself.
     this.srf.connect({ host, port, secret, reconnect: { maxAttempts: 1 } });
+    this.guard.protect(this.srf.app.client);
   }
 
   /**
@@ -194,7 +201,7 @@ class OutboundLink implements DrachtioLink {
 export type DrachtioLinkResult = { readonly ok: true; readonly link: DrachtioLink } | { readonly ok: false; readonly message: string };
 
 /** Outbound: resolves once the port is bound, or with the reason it could not be. */
-async function listenForDrachtio(srf: SrfConnector, options: OutboundConnection, listeners: ListenerDirectory, logger: Logger): Promise<DrachtioLinkResult> {
+async function listenForDrachtio(srf: SrfConnector, options: OutboundConnection, listeners: ListenerDirectory, logger: Logger, guard: MessageGuard): Promise<DrachtioLinkResult> {
   const announce = announcer(listeners, logger);
   srf.app.on('connect', (...event) => {
     const announcement = announce(...event);
@@ -204,6 +211,7 @@ async function listenForDrachtio(srf: SrfConnector, options: OutboundConnection,
   srf.on('error', (error) => logger.warn({ err: error }, 'drachtio-server connection error'));
   const { host, port, secret } = options;
   const server = srf.listen({ port, secret, ...(host === undefined ? {} : { host }) });
+  guard.protect(srf.app.client);
   const bound = await whenBound(server, `accept drachtio-server connections on ${host ?? '*'}:${port}`, logger);
   if (!bound.ok) return bound;
   logger.info({ address: server.address() }, 'accepting outbound connections from drachtio-server');
@@ -215,7 +223,8 @@ export async function openDrachtioLink(
   connection: DrachtioConnection,
   listeners: ListenerDirectory,
   logger: Logger,
+  guard: MessageGuard,
 ): Promise<DrachtioLinkResult> {
-  if (connection.mode === 'outbound') return listenForDrachtio(srf, connection, listeners, logger);
-  return { ok: true, link: new InboundLink(srf, connection, listeners, logger) };
+  if (connection.mode === 'outbound') return listenForDrachtio(srf, connection, listeners, logger, guard);
+  return { ok: true, link: new InboundLink(srf, connection, listeners, logger, guard) };
 }

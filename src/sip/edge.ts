@@ -23,6 +23,7 @@ import { type DrachtioConnection, type SrfConnector, openDrachtioLink } from './
 import { DIALOG_ONLY_METHODS, PROXIED_METHODS, forwardToUpstream } from './forward.js';
 import { type HealthServerOptions, startHealthServer } from './health-server.js';
 import { ListenerDirectory } from './listener-directory.js';
+import { MessageGuard } from './message-guard.js';
 import { DEFAULT_FORWARDED_HEADER, compileForwardingTrust } from './request-source.js';
 import type { SipHandler, SipMiddleware } from './sip-request.js';
 import type { UnmappedDomainPolicy } from './tenant.js';
@@ -119,7 +120,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
   // answers the others 503 itself; ACK and CANCEL are its stack's to match.
   for (const method of [...PROXIED_METHODS, ...DIALOG_ONLY_METHODS]) srf.use(method.toLowerCase(), forward);
 
-  const opened = await openDrachtioLink(drachtioSrf, options.drachtio, listeners, logger);
+  const opened = await openDrachtioLink(drachtioSrf, options.drachtio, listeners, logger, new MessageGuard(logger, registry));
   if (!opened.ok) return opened;
   const link = opened.link;
   const health = await startHealthServer(options.http, () => ({ drachtio: link.connected, lists: policy.ready, problem: policy.problem }), registry, logger);

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
 import { isInDialog } from './access-filter.js';
 import { PROXY_DESTINATION_MAX_BYTES } from './drachtio-command.js';
+import { proxyValidationFailure } from './proxy-validation.js';
 import { type RefusalReason, RefusalMetrics } from './refusal-metrics.js';
 import { answer } from './sip-answer.js';
 import type { SipHandler, SipRequest, SipResponse } from './sip-request.js';
@@ -25,14 +26,17 @@ export interface ForwardOptions {
 }
 
 /**
- * The status the edge answers with, for each reason it does not proxy:
- * §21.4.12 (the Request-URI is longer than the edge will proxy), §12.2.2 (a
+ * The status the edge answers with, for each reason it does not proxy: the
+ * §16.3 request validation (proxy-validation.ts), §21.4.12 (the Request-URI is longer than the edge will proxy), §12.2.2 (a
  * request naming a dialog the server does not have), §21.5.1 (sipwarden
  * failed before the request could be proxied), §21.5.4 (the upstream does
  * not answer, or drachtio-server could not start proxying).
  */
 const STATUS: Readonly<Record<RefusalReason, number>> = {
+  'uri-headers': 400,
   'request-uri-too-long': 414,
+  'bad-extension': 420,
+  'too-many-hops': 483,
   'no-such-dialog': 481,
   'internal-error': 500,
   'upstream-down': 503,
@@ -73,10 +77,10 @@ export function forwardToUpstream(options: ForwardOptions): SipHandler {
     return upstreams.targetFor(tenancy.ok ? tenancy.tenant : undefined, req.uri);
   }
 
-  function refuse(req: SipRequest, res: SipResponse, reason: RefusalReason, fields: Record<string, unknown>, message: string): void {
+  function refuse(req: SipRequest, res: SipResponse, reason: RefusalReason, fields: Record<string, unknown>, message: string, headers?: Record<string, string>): void {
     metrics.count(reason, req.method);
     logger.warn({ method: req.method, source_ip: req.source_address, call_id: req.get('Call-ID'), reason, ...fields }, message);
-    answer(req, res, STATUS[reason], logger);
+    answer(req, res, STATUS[reason], logger, headers);
   }
 
   return (req, res) => {
@@ -89,6 +93,11 @@ export function forwardToUpstream(options: ForwardOptions): SipHandler {
       if (dialogOnly.has(req.method) || isInDialog(req)) {
         return refuse(req, res, 'no-such-dialog', {}, 'sip request for an unknown dialog answered 481');
       }
+      const invalid = proxyValidationFailure(req);
+      if (invalid?.reason === 'bad-extension') {
+        return refuse(req, res, invalid.reason, { unsupported: invalid.unsupported }, 'sip request requires an extension the edge lacks; answered 420', { Unsupported: invalid.unsupported });
+      }
+      if (invalid !== undefined) return refuse(req, res, invalid.reason, {}, `sip request not fit to proxy (${invalid.reason}); answered ${STATUS[invalid.reason]}`);
       target = targetOf(req);
     } catch (error) {
       metrics.count('internal-error', req.method);
