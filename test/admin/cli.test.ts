@@ -281,6 +281,22 @@ describe.concurrent('sipwarden CLI', { timeout: 120_000 }, () => {
     expect((await listed('check.example')).enabled).toBe(false);
   });
 
+  it('ends quietly with its own status when the reader of its output stops early (| head -1)', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24 branch office number ${i} of the pipe test`).join('\n');
+    await seed('pipe.example', lines);
+    const t = ['--tenant', 'pipe.example', '--scope', 'sip'];
+    const [human, json, exported, help] = await Promise.all([
+      cli.pipe(['show', ...t], 'head -1'),
+      cli.pipe(['show', '--json', ...t], 'head -1'),
+      cli.pipe(['export', '--format', 'lines', ...t], 'head -1'),
+      cli.pipe(['--help'], 'head -1'),
+    ]);
+    expect(human).toEqual({ code: 0, stdout: expect.stringMatching(/^pipe\.example\/sip: .*\n$/), stderr: '' });
+    expect(json).toEqual({ code: 0, stdout: '{\n', stderr: '' });
+    expect(exported).toEqual({ code: 0, stdout: '10.0.0.0/24\n', stderr: '' });
+    expect(help).toEqual({ code: 0, stdout: 'Usage: sipwarden [options] [command]\n', stderr: '' });
+  });
+
   it('exports the enforced entries comma-separated or one per line, and everything as JSON', async () => {
     const t = ['--tenant', 'export.example'];
     await seed('export.example', '203.0.113.0/24 HQ\n2001:db8::/32');

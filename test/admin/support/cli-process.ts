@@ -30,14 +30,31 @@ export class Cli {
   constructor(private readonly redisUrl: string) {}
 
   run(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+    const command = [process.execPath, '--import', 'tsx', MAIN, ...args];
+    const [file, ...argv] = options.terminal ? ['script', '-qec', command.map(quote).join(' '), '/dev/null'] : command;
+    return this.spawn(file!, argv, options);
+  }
+
+  /**
+   * Runs a bash `script` in which `"$@"` is the command `sipwarden args`:
+   * stdout and stderr are the script's, code its exit status.
+   */
+  shell(args: readonly string[], script: string, options: CliRunOptions = {}): Promise<CliRun> {
+    return this.spawn('bash', ['-c', script, 'sipwarden', process.execPath, '--import', 'tsx', MAIN, ...args], options);
+  }
+
+  /** `sipwarden args | downstream` in a real pipeline: stdout is `downstream`'s, stderr both's, code sipwarden's own. */
+  pipe(args: readonly string[], downstream: string, options: CliRunOptions = {}): Promise<CliRun> {
+    return this.shell(args, `"$@" | ${downstream}; exit "\${PIPESTATUS[0]}"`, options);
+  }
+
+  private spawn(file: string, argv: readonly string[], options: CliRunOptions): Promise<CliRun> {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', USER: 'tester', REDIS_URL: this.redisUrl };
     for (const [name, value] of Object.entries(options.env ?? {})) {
       if (value === undefined) delete env[name];
       else env[name] = value;
     }
-    const command = [process.execPath, '--import', 'tsx', MAIN, ...args];
-    const [file, ...argv] = options.terminal ? ['script', '-qec', command.map(quote).join(' '), '/dev/null'] : command;
-    const child = spawn(file!, argv, { cwd: ROOT, env });
+    const child = spawn(file, argv, { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
