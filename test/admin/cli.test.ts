@@ -281,6 +281,34 @@ describe.concurrent('sipwarden CLI', { timeout: 120_000 }, () => {
     expect((await listed('check.example')).enabled).toBe(false);
   });
 
+  it('check --exit-status exits 0 allowed and 1 denied, keeping 2 for usage errors and 3 for Redis unreachable', async () => {
+    const t = ['--tenant', 'exit-status.example'];
+    await seed('exit-status.example', '203.0.113.0/24 Head office');
+    const enabled = await store.admin.setEnabled(seeder, { tenant: 'exit-status.example', scope: 'sip' }, true);
+    expect(enabled.ok).toBe(true);
+    const unreachable = { env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, SIPWARDEN_REDIS_COMMAND_TIMEOUT_MS: '300' } };
+    const [allowed, denied, deniedJson, plainDenied, notAnAddress, noRedis] = await Promise.all([
+      cli.run(['check', '203.0.113.7', '--exit-status', ...t]),
+      cli.run(['check', '192.0.2.1', '--exit-status', ...t]),
+      cli.run(['check', '192.0.2.1', '--exit-status', '--json', ...t]),
+      cli.run(['check', '192.0.2.1', ...t]),
+      cli.run(['check', 'not-an-ip', '--exit-status', ...t]),
+      cli.run(['check', '203.0.113.7', '--exit-status', ...t], unreachable),
+    ]);
+    expect(allowed).toMatchObject({ code: 0, stdout: 'allow 203.0.113.7 in exit-status.example/sip: matched 203.0.113.0/24 (Head office)\n' });
+    expect(denied).toMatchObject({ code: 1, stdout: 'deny 192.0.2.1 in exit-status.example/sip: no active entry contains it\n', stderr: '' });
+    expect(deniedJson.code).toBe(1);
+    expect(JSON.parse(deniedJson.stdout)).toMatchObject({ address: '192.0.2.1', allow: false, reason: 'no-match' });
+    expect(plainDenied.code).toBe(0);
+    expect(notAnAddress.code).toBe(2);
+    expect(notAnAddress.stderr).toContain('"not-an-ip" is not an IP address: give one IPv4 or IPv6 address');
+    expect(noRedis.code).toBe(3);
+    // What a shell script does with it.
+    const script = (ip: string) => `if "$@" >/dev/null; then echo "${ip} allowed"; else echo "${ip} not allowed ($?)"; fi`;
+    const branches = await Promise.all(['203.0.113.7', '192.0.2.1'].map((ip) => cli.shell(['check', ip, '--exit-status', ...t], script(ip))));
+    expect(branches.map((b) => b.stdout)).toEqual(['203.0.113.7 allowed\n', '192.0.2.1 not allowed (1)\n']);
+  });
+
   it('ends quietly with its own status when the reader of its output stops early (| head -1)', async () => {
     const lines = Array.from({ length: 3000 }, (_, i) => `10.${i >> 8}.${i & 255}.0/24 branch office number ${i} of the pipe test`).join('\n');
     await seed('pipe.example', lines);

@@ -22,7 +22,7 @@ Environment: REDIS_URL (required: redis://[user:password@]host:port/db or rediss
 SIPWARDEN_REDIS_PREFIX and the other SIPWARDEN_REDIS_* settings, as for the edge.
 
 Exit codes: 0 ok; 1 refused or invalid input (nothing changed); 2 usage error;
-3 Redis unreachable.`;
+3 Redis unreachable. \`check --exit-status\` exits 1 for a denied address.`;
 
 function buildProgram(): Command {
   const program = new Command('sipwarden')

@@ -3,8 +3,14 @@
  */
 import type { Command } from 'commander';
 import { type Decision, type DecisionReason, parseAddress } from '../../../policy/index.js';
+import { ExitCode } from '../exit-codes.js';
 import { type ListOptions, listIdOf, withList } from '../options.js';
+import { badUsage } from '../output.js';
 import { run } from '../session.js';
+
+interface CheckOptions extends ListOptions {
+  readonly exitStatus?: boolean;
+}
 
 const WHY: Readonly<Record<Exclude<DecisionReason, 'matched'>, string>> = {
   'scope-disabled': 'the scope is switched off (or was never set up): every address is allowed',
@@ -13,6 +19,14 @@ const WHY: Readonly<Record<Exclude<DecisionReason, 'matched'>, string>> = {
   'bad-source-address': 'not an IP address',
   'policy-unavailable': 'no valid list is known for the scope',
 };
+
+const EXIT_STATUS = `
+Exits 0 for allow and deny alike; read "allow" from the output or --json. With
+--exit-status, for shell scripts: 0 allowed; 1 denied (or no valid stored list
+to decide by: an edge without an earlier copy of it denies too); 2 usage error,
+an address that is not one included; 3 Redis unreachable.`;
+
+const ADDRESS_EXAMPLE = 'give one IPv4 or IPv6 address, e.g. 203.0.113.5';
 
 function why(decision: Decision): string {
   if (decision.reason !== 'matched') return WHY[decision.reason];
@@ -24,19 +38,23 @@ export function registerCheck(program: Command): void {
   const command = program
     .command('check <ip>')
     .description('show whether the list allows an address, and the entry that matched')
-    .addHelpText('after', '\nExits 0 for allow and deny alike; read "allow" from the output or --json.');
-  withList(command).action((ip: string, options: ListOptions) =>
-    run(options, async ({ admin }, out) => {
-      const id = listIdOf(options);
-      if (parseAddress(ip, new Uint32Array(4)) === 0) {
-        return out.refused({ kind: 'invalid', message: `${JSON.stringify(ip)} is not an IP address` }, 'give one IPv4 or IPv6 address, e.g. 203.0.113.5');
-      }
-      const result = await admin.check(id, ip);
-      if (!result.ok) return out.refused(result.failure);
-      const decision = result.value;
-      return out.result({ tenant: id.tenant, scope: id.scope, address: ip, ...decision }, () => {
-        return `${decision.allow ? 'allow' : 'deny'} ${ip} in ${id.tenant}/${id.scope}: ${why(decision)}`;
+    .addHelpText('after', EXIT_STATUS);
+  withList(command)
+    .option('--exit-status', 'exit 0 when the address is allowed, 1 when it is denied')
+    .action((ip: string, options: CheckOptions) => {
+      const isAddress = parseAddress(ip, new Uint32Array(4)) !== 0;
+      // With --exit-status, 1 means denied: an argument that is no address is a usage error instead.
+      if (!isAddress && options.exitStatus) badUsage(command, `${JSON.stringify(ip)} is not an IP address: ${ADDRESS_EXAMPLE}`);
+      return run(options, async ({ admin }, out) => {
+        const id = listIdOf(options);
+        if (!isAddress) return out.refused({ kind: 'invalid', message: `${JSON.stringify(ip)} is not an IP address` }, ADDRESS_EXAMPLE);
+        const result = await admin.check(id, ip);
+        if (!result.ok) return out.refused(result.failure);
+        const decision = result.value;
+        const shown = out.result({ tenant: id.tenant, scope: id.scope, address: ip, ...decision }, () => {
+          return `${decision.allow ? 'allow' : 'deny'} ${ip} in ${id.tenant}/${id.scope}: ${why(decision)}`;
+        });
+        return options.exitStatus && !decision.allow ? ExitCode.denied : shown;
       });
-    }),
-  );
+    });
 }
