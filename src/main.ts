@@ -9,7 +9,7 @@ import { loadConfig } from './config/index.js';
 
 const loaded = loadConfig(process.env);
 if (!loaded.ok) {
-  process.stderr.write(`sipwarden: configuration is wrong:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}\nSee the configuration table in README.md.\n`);
+  process.stderr.write(loaded.report);
   process.exit(2);
 }
 const logger = pino({ level: loaded.config.logLevel, base: { service: 'sipwarden' }, redact: ['secret', '*.secret', 'password'] });

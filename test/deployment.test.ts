@@ -3,10 +3,12 @@
  * compose file parses, every variable it sets is documented, every variable
  * the code reads is documented, and the image starts the way README says.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadConfig } from '../src/config/index.js';
+import { COMPOSE_UP } from '../src/config/start-advice.js';
 
 const root = join(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -25,7 +27,9 @@ function variablesReadByConfig(): Set<string> {
 }
 
 describe('deployment files', () => {
-  const compose = parse(read('docker/compose.yaml')) as { services: Record<string, { environment?: Record<string, string>; build?: { dockerfile: string } }> };
+  const compose = parse(read('docker/compose.yaml')) as {
+    services: Record<string, { environment?: Record<string, string>; build?: { context: string; dockerfile: string } }>;
+  };
 
   it('has a compose file with drachtio-server, Redis, the edge and a PBX stand-in', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['drachtio', 'edge', 'pbx', 'redis']);
@@ -41,6 +45,30 @@ describe('deployment files', () => {
 
   it('documents exactly the variables the configuration reads', () => {
     expect([...variablesReadByConfig()].sort()).toEqual([...documentedVariables()].sort());
+  });
+
+  it('leads README with the compose command, which runs from the repository root with nothing set', () => {
+    expect(/^## Two commands\n+```sh\n(.+?) +#/m.exec(read('README.md'))?.[1]).toBe(COMPOSE_UP);
+    expect(COMPOSE_UP).toContain(' -f docker/compose.yaml ');
+    expect(read('docker/compose.yaml')).toContain(`#   ${COMPOSE_UP}\n`);
+    // Every variable the compose file interpolates has a default.
+    const yaml = read('docker/compose.yaml').replace(/^\s*#.*$/gm, '');
+    const interpolated = [...yaml.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!);
+    expect(interpolated.length).toBeGreaterThan(0);
+    expect(interpolated.filter((v) => !/^[A-Z_][A-Z0-9_]*:-./.test(v))).toEqual([]);
+    // Build contexts are relative to the compose file's folder.
+    for (const { build } of Object.values(compose.services)) {
+      if (build) expect(existsSync(join(root, 'docker', build.context, build.dockerfile)), build.dockerfile).toBe(true);
+    }
+  });
+
+  it('gives README\'s variables for `npm start` in the edge\'s own error when they are unset', () => {
+    const loaded = loadConfig({});
+    if (loaded.ok) throw new Error('started with nothing set');
+    const command = /^ {2}(.+) npm start$/m.exec(loaded.report)?.[1];
+    expect(command).toBe('DRACHTIO_SECRET=cymru SIP_UPSTREAM=sip:pbx.internal:5060');
+    expect(loaded.report).toContain(`  ${COMPOSE_UP}\n`);
+    expect(read('README.md')).toContain(`export ${command} `);
   });
 
   it('starts the image with the command README gives for the main job', () => {

@@ -5,11 +5,24 @@
  */
 export type EnvReader = Readonly<Record<string, string | undefined>>;
 
+/** A required variable found unset, with a value to copy. */
+export interface MissingVariable {
+  readonly name: string;
+  readonly example: string;
+}
+
 export class EnvErrors {
   readonly messages: string[] = [];
+  readonly missing: MissingVariable[] = [];
 
   fail(name: string, expected: string, value: string): void {
     this.messages.push(`${name}: expected ${expected}, got ${JSON.stringify(value)}`);
+  }
+
+  /** `name` is required and unset: `meaning` says what to give it, `example` a value to copy. */
+  required(name: string, meaning: string, example: string): void {
+    this.missing.push({ name, example });
+    this.messages.push(`${name} is not set: ${meaning}, e.g. ${name}=${example}`);
   }
 }
 

@@ -8,6 +8,7 @@ import type { SipEdgeOptions } from '../sip/index.js';
 import { adminApiConfig } from './admin-api-config.js';
 import { EnvErrors, type EnvReader, oneOf } from './env.js';
 import { sipConfig } from './sip-config.js';
+import { configErrorReport } from './start-advice.js';
 import { type StoreConfig, storeConfig } from './store-config.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -20,7 +21,10 @@ export interface SipwardenConfig {
   readonly adminApi?: AdminApiOptions;
 }
 
-export type ConfigResult = { readonly ok: true; readonly config: SipwardenConfig } | { readonly ok: false; readonly errors: readonly string[] };
+export type ConfigResult =
+  | { readonly ok: true; readonly config: SipwardenConfig }
+  /** `report`: the errors and what to do about them, for stderr. */
+  | { readonly ok: false; readonly errors: readonly string[]; readonly report: string };
 
 export function loadConfig(env: EnvReader): ConfigResult {
   const errors = new EnvErrors();
@@ -33,5 +37,6 @@ export function loadConfig(env: EnvReader): ConfigResult {
     sip: sipConfig(env, errors),
     ...(adminApi !== undefined && { adminApi }),
   };
-  return errors.messages.length > 0 ? { ok: false, errors: errors.messages } : { ok: true, config };
+  if (errors.messages.length === 0) return { ok: true, config };
+  return { ok: false, errors: errors.messages, report: configErrorReport(errors, config.sip.drachtio) };
 }

@@ -20,9 +20,9 @@ function tenantUpstreams(env: EnvReader, errors: EnvErrors): Record<string, stri
 export function sipConfig(env: EnvReader, errors: EnvErrors): SipEdgeOptions {
   const mode = oneOf(env, errors, 'SIPWARDEN_DRACHTIO_MODE', ['inbound', 'outbound'] as const, 'inbound');
   const secret = text(env, 'DRACHTIO_SECRET');
-  if (secret === undefined) errors.messages.push('DRACHTIO_SECRET: required (the secret drachtio-server is configured with)');
+  if (secret === undefined) errors.required('DRACHTIO_SECRET', 'the secret drachtio-server is configured with (its --secret)', 'cymru');
   const upstream = text(env, 'SIP_UPSTREAM');
-  if (upstream === undefined) errors.messages.push('SIP_UPSTREAM: required (the registrar/PBX allowed requests go to, e.g. sip:pbx.internal:5060)');
+  if (upstream === undefined) errors.required('SIP_UPSTREAM', 'the registrar/PBX allowed requests are proxied to, a SIP URI or host[:port]', 'sip:pbx.internal:5060');
   const listenHost = text(env, 'SIPWARDEN_DRACHTIO_LISTEN_HOST');
   const listeners = text(env, 'SIPWARDEN_SIP_LISTENERS');
   const trustedProxies = text(env, 'SIPWARDEN_TRUSTED_PROXIES');
