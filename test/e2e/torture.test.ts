@@ -294,8 +294,6 @@ describe.skipIf(binary === undefined)('the edge under the torture set', () => {
       // drachtio-srf's report of the start line it could not parse (lib/drachtio-agent.js), once a send, and nothing else.
       const reported = consoleErrors.mock.calls.map((call) => String(call[1]).split('\r\n', 1)[0]);
       expect(reported).toEqual(Array(4).fill('unable to parse incoming message: INVITE  sip:user@acme.example  SIP/2.0'));
-      // regaut01's unreadable 200, once over udp and once over tcp, skipped rather than fatal.
-      expect(log.lines.filter((line) => line.msg === 'drachtio-srf could not handle a message from drachtio-server; skipped it')).toHaveLength(2);
     } finally {
       consoleErrors.mockRestore();
     }
@@ -303,6 +301,8 @@ describe.skipIf(binary === undefined)('the edge under the torture set', () => {
 
   it('RFC 4475 §3.2 to §3.4, transaction and application layer: judged like any request, and the invariants hold after each', async () => {
     await torture(SEMANTIC);
+    // regaut01's unreadable 200, once over udp and once over tcp, skipped rather than fatal.
+    expect(log.lines.filter((line) => line.msg === 'drachtio-srf could not handle a message from drachtio-server; skipped it')).toHaveLength(2);
   });
 
   it('our own: sizes, framing, NUL bytes, repeated headers, IPv6 literals and a REGISTER with a To tag, and the invariants hold after each', async () => {
