@@ -114,10 +114,10 @@ export function descriptionsOf(settings: ListSettings): Map<string, string> {
 /**
  * The fingerprint of a list: SHA-1 of its enforced string, toggle, revision
  * and number of metadata entries, joined by newlines, a missing value written
- * as "\u0000". Redis computes the same in Lua (redis-scripts.ts), so checking
- * whether a list changed moves 40 bytes instead of the list. (A description
- * edited in place by hand changes none of these; it shows at the list's next
- * change.)
+ * as "\u0000". Redis computes the same in Lua (scripts/list-fingerprint.lua),
+ * so checking whether a list changed moves 40 bytes instead of the list. (A
+ * description edited in place by hand changes none of these; it shows at the
+ * list's next change.)
  */
 export function fingerprintOf(raw: Pick<RawList, 'cidrs' | 'enabled' | 'rev' | 'entries'>): string {
   const text = `${raw.cidrs ?? '\u0000'}\n${raw.enabled ?? '\u0000'}\n${raw.rev ?? '\u0000'}\n${Object.keys(raw.entries).length}`;

@@ -3,8 +3,10 @@
  * Sentinel, or Cluster. Commands fail fast while disconnected instead of
  * queueing, so an outage shows up at once and the cache keeps the last-known-
  * good lists; the client reconnects by itself with capped exponential backoff.
+ * Every client made here has sipwarden's Lua scripts defined (redis-scripts.ts).
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { REDIS_SCRIPTS } from './redis-scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -56,7 +58,7 @@ function urlOptions(url: string): RedisOptions {
   };
 }
 
-/** Creates the client without connecting; call connect() (see connectRedis). */
+/** Creates the client without connecting; call connect() (see connectRedis). The one place scripts are defined. */
 export function createRedisClient(options: RedisConnectionOptions): RedisClient {
   const fromUrl = urlOptions(options.url);
   const common: RedisOptions = {
@@ -70,6 +72,7 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
   if (options.clusterNodes && options.clusterNodes.length > 0) {
     const { host: _h, port: _p, db: _d, ...credentials } = fromUrl;
     return new Cluster(options.clusterNodes.map(hostPort), {
+      scripts: REDIS_SCRIPTS,
       lazyConnect: true,
       enableOfflineQueue: false,
       clusterRetryStrategy: reconnectDelay,
@@ -78,9 +81,9 @@ export function createRedisClient(options: RedisConnectionOptions): RedisClient 
   }
   if (options.sentinels && options.sentinels.length > 0) {
     const { host: _h, port: _p, ...rest } = fromUrl;
-    return new Redis({ ...common, ...rest, sentinels: options.sentinels.map(hostPort), name: options.sentinelName ?? 'mymaster' });
+    return new Redis({ ...common, ...rest, scripts: REDIS_SCRIPTS, sentinels: options.sentinels.map(hostPort), name: options.sentinelName ?? 'mymaster' });
   }
-  return new Redis({ ...common, ...fromUrl });
+  return new Redis({ ...common, ...fromUrl, scripts: REDIS_SCRIPTS });
 }
 
 /**

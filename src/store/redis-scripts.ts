@@ -1,49 +1,112 @@
 /**
- * Lua scripts: each runs atomically on the one slot a tenant's keys share.
- * A missing value is written "\0" in fingerprints, as fingerprintOf() does.
+ * sipwarden's Lua scripts, from the .lua files beside this module (each names
+ * its KEYS and ARGV in its header), and one typed call per script that builds
+ * those from named arguments. Each script runs atomically, on the one slot a
+ * tenant's keys share.
+ *
+ * createRedisClient defines the scripts on every client it makes (ioredis
+ * defineCommand, through its `scripts` option): a connection sends a script's
+ * text once, then only its SHA-1 (EVALSHA), and sends the text again when
+ * Redis answers NOSCRIPT (a restart, SCRIPT FLUSH, a failover).
+ *
+ * The files are read when this module loads, so a build that lacks them
+ * fails at start, not at the first write; `npm run build` copies them to dist.
  */
+import { readFileSync } from 'node:fs';
+import type { ListKeys } from './keys.js';
+import type { RedisClient } from './redis-connection.js';
 
-const FINGERPRINT_OF_KEYS = `
-local function value(key)
-  local v = redis.call('GET', key)
-  if v then return v end
-  return '\\0'
-end
-local fingerprint = redis.sha1hex(value(KEYS[1]) .. '\\n' .. value(KEYS[2]) .. '\\n' .. value(KEYS[3]) .. '\\n' .. redis.call('HLEN', KEYS[4]))
-`;
+function lua(file: string): string {
+  return readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
+}
 
-/** KEYS: cidrs, enabled, rev, entries. Returns the list's fingerprint. */
-export const FINGERPRINT_LUA = `${FINGERPRINT_OF_KEYS}
-return fingerprint`;
+/** A script file with the library files it names put in front, as Redis runs it. */
+function script(file: string, uses: readonly string[]): string {
+  return [...uses, file].map(lua).join('\n');
+}
 
 /**
- * KEYS: cidrs, enabled, rev, entries, audit.
- * ARGV: expected fingerprint ('' writes unconditionally), cidrs, enabled,
- * change channel, tenant, scope, audit record JSON ('' for none), audit
- * length bound, 'replace' (the entries hash from scratch) or 'patch', the
- * number D of fields to delete, those D fields, then field/value pairs to set.
- * Returns {1, new rev} or {0, current fingerprint} when someone wrote first.
+ * Every script, by the command name ioredis defines for it. numberOfKeys is
+ * left out where the number varies: the call passes it first.
  */
-export const COMMIT_LUA = `${FINGERPRINT_OF_KEYS}
-if ARGV[1] ~= '' and ARGV[1] ~= fingerprint then return {0, fingerprint} end
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('SET', KEYS[2], ARGV[3])
-if ARGV[9] == 'replace' then redis.call('DEL', KEYS[4]) end
--- In chunks of 1000 arguments: unpack() of a huge ARGV overflows the Lua stack.
-local first = 11
-local deleted = tonumber(ARGV[10])
-for i = first, first + deleted - 1, 1000 do
-  redis.call('HDEL', KEYS[4], unpack(ARGV, i, math.min(i + 999, first + deleted - 1)))
-end
-for i = first + deleted, #ARGV, 1000 do
-  redis.call('HSET', KEYS[4], unpack(ARGV, i, math.min(i + 999, #ARGV)))
-end
-local rev = redis.call('INCR', KEYS[3])
-if ARGV[7] ~= '' then
-  local record = cjson.decode(ARGV[7])
-  record.rev = rev
-  redis.call('LPUSH', KEYS[5], cjson.encode(record))
-  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
-end
-redis.call('PUBLISH', ARGV[4], cjson.encode({tenant = ARGV[5], scope = ARGV[6], rev = rev}))
-return {1, rev}`;
+export const REDIS_SCRIPTS = {
+  sipwardenFingerprints: { lua: script('fingerprints.lua', ['list-fingerprint.lua']) },
+  sipwardenCommit: { lua: script('commit.lua', ['list-fingerprint.lua']), numberOfKeys: 5 },
+} as const satisfies Record<string, { readonly lua: string; readonly numberOfKeys?: number }>;
+
+type ScriptArg = string | number | readonly (string | number)[];
+type ScriptCommands = Record<keyof typeof REDIS_SCRIPTS, (...args: ScriptArg[]) => Promise<unknown>>;
+
+function commands(client: RedisClient): ScriptCommands {
+  const defined = client as unknown as Partial<ScriptCommands>;
+  if (typeof defined.sipwardenCommit !== 'function' || typeof defined.sipwardenFingerprints !== 'function') {
+    throw new Error("this Redis client has no sipwarden scripts defined: make it with createRedisClient");
+  }
+  return defined as ScriptCommands;
+}
+
+/** The four keys of a list, in the order the scripts take them. */
+function listKeys(list: ListKeys): string[] {
+  return [list.cidrs, list.enabled, list.rev, list.entries];
+}
+
+export interface FingerprintsArgs {
+  /** Under Redis Cluster all of one tenant (one slot). */
+  readonly lists: readonly ListKeys[];
+}
+
+/** fingerprints.lua: each list's fingerprint (see fingerprintOf), in the order given. */
+export async function fingerprintsOf(client: RedisClient, { lists }: FingerprintsArgs): Promise<string[]> {
+  if (lists.length === 0) return [];
+  // One array argument, which ioredis flattens: a spread of 40,000 keys would be as many call arguments.
+  return (await commands(client).sipwardenFingerprints(lists.length * 4, lists.flatMap(listKeys))) as string[];
+}
+
+export type EntryChanges =
+  /** The metadata hash from scratch: every field, value pair. */
+  | { readonly mode: 'replace'; readonly set: readonly (readonly [string, string])[] }
+  /** Only what changed from the list the write was made from. */
+  | { readonly mode: 'patch'; readonly deleted: readonly string[]; readonly set: readonly (readonly [string, string])[] };
+
+export interface CommitArgs {
+  readonly list: ListKeys;
+  /** The tenant's audit log key. */
+  readonly auditKey: string;
+  /** The fingerprint the list must still have; undefined writes unconditionally. */
+  readonly expectedFingerprint: string | undefined;
+  readonly cidrs: string;
+  readonly enabled: string;
+  readonly entries: EntryChanges;
+  /** The change notification: published on `channel` with the new revision. */
+  readonly channel: string;
+  readonly tenant: string;
+  readonly scope: string;
+  /** The audit record, its `rev` filled in by the script; undefined records nothing. */
+  readonly auditRecord: object | undefined;
+  readonly auditLength: number;
+}
+
+export type CommitResult = { readonly written: true; readonly rev: number } | { readonly written: false; readonly fingerprint: string };
+
+/** commit.lua: the whole write of one list, or nothing when the list is no longer at `expectedFingerprint`. */
+export async function commitList(client: RedisClient, args: CommitArgs): Promise<CommitResult> {
+  const { entries } = args;
+  const deleted = entries.mode === 'patch' ? entries.deleted : [];
+  // Built as one array (never spread into a call): a 100,000-entry list is 200,000 values.
+  const argv = [
+    args.expectedFingerprint ?? '',
+    args.cidrs,
+    args.enabled,
+    args.channel,
+    args.tenant,
+    args.scope,
+    args.auditRecord === undefined ? '' : JSON.stringify(args.auditRecord),
+    String(args.auditLength),
+    entries.mode,
+    String(deleted.length),
+    ...deleted,
+    ...entries.set.flat(),
+  ];
+  const [written, detail] = (await commands(client).sipwardenCommit([...listKeys(args.list), args.auditKey], argv)) as [number, number | string];
+  return written === 1 ? { written: true, rev: detail as number } : { written: false, fingerprint: detail as string };
+}

@@ -14,7 +14,7 @@ import type { ListSource, SourceEvents, Watch } from './list-source.js';
 import type { RawList } from './raw-list.js';
 import type { RedisClient } from './redis-connection.js';
 import { RedisStoreMarker } from './redis-marker.js';
-import { FINGERPRINT_LUA } from './redis-scripts.js';
+import { fingerprintsOf } from './redis-scripts.js';
 import { type Marked, type MarkerSeen, markerSeen, newMarker, sameMarker } from './store-marker.js';
 
 const SCAN_COUNT = 1000;
@@ -69,8 +69,8 @@ export class RedisListSource implements ListSource {
   }
 
   async fingerprint(id: ListId): Promise<string> {
-    const k = this.keys.list(id);
-    return this.client.eval(FINGERPRINT_LUA, 4, k.cidrs, k.enabled, k.rev, k.entries) as Promise<string>;
+    const [print] = await fingerprintsOf(this.client, { lists: [this.keys.list(id)] });
+    return print!;
   }
 
   /** The marker is read last, as in readAll: it only has to show a store that lost or replaced it; data is applied from marked reads only. */

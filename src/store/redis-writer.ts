@@ -1,9 +1,10 @@
 /**
  * Writes lists to Redis the way every sipwarden tool must: validate with the
- * policy engine first, then one Lua script that checks nobody wrote since the
- * list was read (compare-and-set on its fingerprint), replaces the enforced
- * string, the toggle and the metadata, bumps the revision and publishes the
- * change, atomically. An invalid list writes nothing.
+ * policy engine first, then one Lua script (commit.lua) that checks nobody
+ * wrote since the list was read (compare-and-set on its fingerprint),
+ * replaces the enforced string, the toggle and the metadata, bumps the
+ * revision and publishes the change, atomically. An invalid list writes
+ * nothing.
  *
  * Each write first makes sure the store marker exists (store-marker.ts),
  * creating an `auto` one if not. That is a SET NX of its own rather than part
@@ -19,7 +20,7 @@ import { type EntryError, type EntryInput, type ListEntry, type ListState, listS
 import type { RedisClient } from './redis-connection.js';
 import { RedisStoreMarker } from './redis-marker.js';
 import type { RedisListSource } from './redis-source.js';
-import { COMMIT_LUA } from './redis-scripts.js';
+import { commitList } from './redis-scripts.js';
 import { newMarker } from './store-marker.js';
 
 export interface ListChange {
@@ -68,35 +69,26 @@ export class RedisListWriter {
     const now = options.now ?? new Date().toISOString();
     const stored = storedValuesOf(change.entries, change.enabled, options.base?.entries ?? [], options.actor, now);
     if (!stored.ok) return { ok: false, reason: 'invalid', errors: stored.errors, message: stored.message };
-    const k = this.keys.list(id);
     // From a known base only what changed goes over; without one, the whole hash.
     const patch = options.base && metaPatch(options.base.entries, stored.values.entries);
-    const hashArgs = patch
-      ? ['patch', String(patch.deleted.length), ...patch.deleted, ...patch.set.flat()]
-      : ['replace', '0', ...Object.entries(stored.values.entries).flat()];
     const record =
       options.audit && auditRecord(id, options.base, { enabled: change.enabled, entries: stored.entries }, options.audit, options.actor, now);
     await this.marker.create(newMarker('auto', options.actor, now));
-    // One array argument, which ioredis flattens: spreading the hash pairs of a
-    // 100,000-entry list into the call's arguments overflows the JS stack.
-    const [written, detail] = (await this.client.eval(COMMIT_LUA, 5, [
-      k.cidrs,
-      k.enabled,
-      k.rev,
-      k.entries,
-      this.keys.audit(id.tenant),
-      options.base?.fingerprint ?? '',
-      stored.values.cidrs,
-      stored.values.enabled,
-      this.keys.changes,
-      id.tenant,
-      id.scope,
-      record ? JSON.stringify(record) : '',
-      String(AUDIT_LENGTH),
-      ...hashArgs,
-    ])) as [number, number | string];
-    if (written !== 1) return { ok: false, reason: 'conflict', message: `${id.tenant}/${id.scope} changed since it was read; read it again` };
-    return { ok: true, rev: detail as number, entries: stored.entries };
+    const committed = await commitList(this.client, {
+      list: this.keys.list(id),
+      auditKey: this.keys.audit(id.tenant),
+      expectedFingerprint: options.base?.fingerprint,
+      cidrs: stored.values.cidrs,
+      enabled: stored.values.enabled,
+      entries: patch ? { mode: 'patch', ...patch } : { mode: 'replace', set: Object.entries(stored.values.entries) },
+      channel: this.keys.changes,
+      tenant: id.tenant,
+      scope: id.scope,
+      auditRecord: record,
+      auditLength: AUDIT_LENGTH,
+    });
+    if (!committed.written) return { ok: false, reason: 'conflict', message: `${id.tenant}/${id.scope} changed since it was read; read it again` };
+    return { ok: true, rev: committed.rev, entries: stored.entries };
   }
 
   /**

@@ -1,0 +1,48 @@
+-- commit.lua: one write of one list, atomically: compare-and-set on the
+-- list's fingerprint, the enforced string, the toggle, the metadata fields,
+-- the revision, the audit record, and the change notification.
+-- Uses list-fingerprint.lua.
+--
+-- KEYS[1] cidrs    the list's enforced string
+-- KEYS[2] enabled  its toggle
+-- KEYS[3] rev      its revision
+-- KEYS[4] entries  its metadata hash
+-- KEYS[5] audit    the tenant's audit log
+-- ARGV[1]  expected fingerprint; '' writes unconditionally
+-- ARGV[2]  the new enforced string
+-- ARGV[3]  the new toggle
+-- ARGV[4]  the change channel
+-- ARGV[5]  tenant            } published on the channel
+-- ARGV[6]  scope             } with the new revision
+-- ARGV[7]  audit record JSON, its rev filled in here; '' for none
+-- ARGV[8]  the audit log's length bound
+-- ARGV[9]  'replace' (the metadata hash from scratch) or 'patch'
+-- ARGV[10] D, the number of metadata fields to delete
+-- ARGV[11 .. 10+D]  those D fields
+-- ARGV[11+D ..]     field, value, field, value, ... to set
+-- Returns: {1, new rev}, or {0, current fingerprint} when someone wrote since
+-- the expected fingerprint was read.
+
+local fingerprint = list_fingerprint(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+if ARGV[1] ~= '' and ARGV[1] ~= fingerprint then return {0, fingerprint} end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
+if ARGV[9] == 'replace' then redis.call('DEL', KEYS[4]) end
+-- In chunks of 1000 arguments: unpack() of a huge ARGV overflows the Lua stack.
+local first = 11
+local deleted = tonumber(ARGV[10])
+for i = first, first + deleted - 1, 1000 do
+  redis.call('HDEL', KEYS[4], unpack(ARGV, i, math.min(i + 999, first + deleted - 1)))
+end
+for i = first + deleted, #ARGV, 1000 do
+  redis.call('HSET', KEYS[4], unpack(ARGV, i, math.min(i + 999, #ARGV)))
+end
+local rev = redis.call('INCR', KEYS[3])
+if ARGV[7] ~= '' then
+  local record = cjson.decode(ARGV[7])
+  record.rev = rev
+  redis.call('LPUSH', KEYS[5], cjson.encode(record))
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+end
+redis.call('PUBLISH', ARGV[4], cjson.encode({tenant = ARGV[5], scope = ARGV[6], rev = rev}))
+return {1, rev}
