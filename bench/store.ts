@@ -13,7 +13,8 @@ import { RedisListSource } from '../src/store/redis-source.js';
 import { RedisListWriter } from '../src/store/redis-writer.js';
 import { type CommandCounts, countCommands } from '../test/store/command-stats.js';
 import { RedisServer } from '../test/support/redis-server.js';
-import { median } from './lib/measure.js';
+import { formatTable, median } from './lib/measure.js';
+import { PerListEvalSource } from './lib/per-list-eval.js';
 
 const UPDATES = 1000;
 /** Lists in the reconciliation case: 5,000 tenants with a sip and a webrtc list each. */
@@ -22,16 +23,18 @@ const RECONCILIATIONS = 20;
 const BIG_LIST = 1_000_000;
 const logger = pino({ level: 'silent' });
 
-async function connect(url: string) {
+type Reads = 'batched' | 'per-list-eval';
+
+async function connect(url: string, reads: Reads = 'batched') {
   const client = createRedisClient({ url, commandTimeoutMs: 30_000 });
   await connectRedis(client, 5000);
   const keys = new KeySchema();
-  const source = new RedisListSource(client, keys, logger);
+  const source = reads === 'batched' ? new RedisListSource(client, keys, logger) : new PerListEvalSource(client, keys, logger);
   return { client, source, writer: new RedisListWriter(client, keys, source) };
 }
 
-async function startCache(url: string, reconcileMs = 5000) {
-  const { client, source } = await connect(url);
+async function startCache(url: string, reconcileMs = 5000, reads: Reads = 'batched') {
+  const { client, source } = await connect(url, reads);
   const registry = new Registry();
   const cache = new ListCache(source, { reconcileMs, logger, registry });
   const started = performance.now();
@@ -66,19 +69,21 @@ async function propagation(url: string): Promise<number[]> {
 }
 
 interface Reconciliation {
-  /** Median wall time of one reconciliation pass, in ms. */
-  readonly medianMs: number;
-  readonly minMs: number;
+  /** Wall time of each reconciliation pass, in ms. */
+  readonly times: number[];
   /** What Redis executed for the last pass (every pass costs the same). */
-  readonly counts: CommandCounts;
+  counts?: CommandCounts;
 }
 
 /**
  * One reconciliation of an edge that holds LISTS lists, none changed: what
- * every edge pays every SIPWARDEN_RECONCILE_MS. Timed from reconcile() to its
- * end, commands counted by INFO commandstats deltas on the bench's own server.
+ * every edge pays every SIPWARDEN_RECONCILE_MS. Two edges on the same data,
+ * one reading fingerprints as sipwarden does now and one as it did up to
+ * 7ca6a25 (an EVAL per list), passes interleaved so both see the same noise.
+ * Timed from reconcile() to its end; commands counted by INFO commandstats
+ * deltas on the bench's own server.
  */
-async function reconciliation(redis: RedisServer): Promise<Reconciliation> {
+async function reconciliation(redis: RedisServer): Promise<Record<Reads, Reconciliation>> {
   const admin = await connect(redis.url);
   for (let first = 0; first < LISTS; first += 250) {
     await Promise.all(
@@ -92,42 +97,69 @@ async function reconciliation(redis: RedisServer): Promise<Reconciliation> {
   }
   admin.client.disconnect();
   // No timer pass during the measurement: reconcile() is called by hand.
-  const edge = await startCache(redis.url, 3_600_000);
+  const edges = { batched: await startCache(redis.url, 3_600_000), 'per-list-eval': await startCache(redis.url, 3_600_000, 'per-list-eval') };
+  const results: Record<Reads, Reconciliation> = { batched: { times: [] }, 'per-list-eval': { times: [] } };
   const stats = redis.client();
   try {
-    for (let i = 0; i < 3; i++) await edge.cache.reconcile();
-    const times: number[] = [];
-    let counts: CommandCounts | undefined;
+    for (const edge of Object.values(edges)) for (let i = 0; i < 3; i++) await edge.cache.reconcile();
     for (let i = 0; i < RECONCILIATIONS; i++) {
-      const counted = await countCommands(stats, async () => {
-        const started = performance.now();
-        await edge.cache.reconcile();
-        return performance.now() - started;
-      });
-      times.push(counted.result);
-      counts = counted.counts;
+      for (const [reads, edge] of Object.entries(edges) as [Reads, (typeof edges)[Reads]][]) {
+        const counted = await countCommands(stats, async () => {
+          const started = performance.now();
+          await edge.cache.reconcile();
+          return performance.now() - started;
+        });
+        results[reads].times.push(counted.result);
+        results[reads].counts = counted.counts;
+      }
     }
-    const errors = (await edge.registry.getSingleMetric('sipwarden_store_errors_total')?.get())?.values[0]?.value ?? 0;
-    if (errors !== 0) throw new Error(`${errors} reconciliations failed`);
-    if (!edge.cache.decide(`tenant-${(LISTS - 1) >> 1}`, 'webrtc', `10.${((LISTS - 1) >> 8) & 255}.${(LISTS - 1) & 255}.2`).allow) {
-      throw new Error('the last list is not enforced');
+    for (const [reads, edge] of Object.entries(edges)) {
+      const errors = (await edge.registry.getSingleMetric('sipwarden_store_errors_total')?.get())?.values[0]?.value ?? 0;
+      if (errors !== 0) throw new Error(`${reads}: ${errors} reconciliations failed`);
+      const last = LISTS - 1;
+      if (!edge.cache.decide(`tenant-${last >> 1}`, 'webrtc', `10.${(last >> 8) & 255}.${last & 255}.2`).allow) throw new Error(`${reads}: the last list is not enforced`);
     }
-    return { medianMs: median(times), minMs: Math.min(...times), counts: counts! };
+    return results;
   } finally {
     stats.disconnect();
-    await edge.close();
+    for (const edge of Object.values(edges)) await edge.close();
   }
+}
+
+/** The reconciliation figures, before (an EVAL per list) and now, with now/before ratios. */
+function reconciliationTable(results: Record<Reads, Reconciliation>): { table: string; json: object } {
+  const before = results['per-list-eval'];
+  const after = results.batched;
+  const ms = (r: Reconciliation) => median(r.times);
+  const minMs = (r: Reconciliation) => Math.min(...r.times);
+  const calls = (r: Reconciliation, name: string) => r.counts!.calls.get(name) ?? 0;
+  const usec = (r: Reconciliation, name: string) => r.counts!.usec.get(name) ?? 0;
+  const kib = (bytes: number) => bytes / 1024;
+  const names = [...new Set([...before.counts!.calls.keys(), ...after.counts!.calls.keys()])].sort();
+  const rows: Array<[string, (r: Reconciliation) => number, (n: number) => string]> = [
+    ['median time', ms, (n) => `${n.toFixed(1)} ms`],
+    ['fastest pass', minMs, (n) => `${n.toFixed(1)} ms`],
+    ['script calls (eval + evalsha)', (r) => calls(r, 'eval') + calls(r, 'evalsha'), (n) => n.toLocaleString('en-US')],
+    ['Redis time in scripts', (r) => (usec(r, 'eval') + usec(r, 'evalsha')) / 1000, (n) => `${n.toFixed(1)} ms`],
+    ['Redis busy per script call (mean)', (r) => (usec(r, 'eval') + usec(r, 'evalsha')) / 1000 / (calls(r, 'eval') + calls(r, 'evalsha')), (n) => `${n.toFixed(2)} ms`],
+    ['commands Redis ran, scripts\' own included', (r) => r.counts!.total, (n) => n.toLocaleString('en-US')],
+    ...names.map((name): [string, (r: Reconciliation) => number, (n: number) => string] => [`  ${name}`, (r) => calls(r, name), (n) => n.toLocaleString('en-US')]),
+    ['bytes to Redis', (r) => kib(r.counts!.inputBytes), (n) => `${n.toFixed(0)} KiB`],
+    ['bytes from Redis', (r) => kib(r.counts!.outputBytes), (n) => `${n.toFixed(0)} KiB`],
+  ];
+  const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '-' : 'new') : `${(a / b).toFixed(a / b < 0.01 ? 4 : 2)}`);
+  const table = formatTable(
+    ['', 'before: EVAL per list', 'now: batched EVALSHA', 'now / before'],
+    rows.map(([label, value, format]) => [label, format(value(before)), format(value(after)), ratio(value(after), value(before))]),
+  );
+  const figures = (r: Reconciliation) => ({ medianMs: ms(r), minMs: minMs(r), commands: Object.fromEntries(r.counts!.calls), inputBytes: r.counts!.inputBytes, outputBytes: r.counts!.outputBytes });
+  return { table, json: { lists: LISTS, passes: RECONCILIATIONS, before: figures(before), now: figures(after) } };
 }
 
 async function flush(redis: RedisServer): Promise<void> {
   const client = redis.client();
   await client.flushall();
   client.disconnect();
-}
-
-function describeCounts(counts: CommandCounts): string {
-  const calls = [...counts.calls].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => `${name} ${n.toLocaleString('en-US')}`);
-  return `${calls.join(', ')}; ${(counts.inputBytes / 1024).toFixed(0)} KiB to Redis, ${(counts.outputBytes / 1024).toFixed(0)} KiB back`;
 }
 
 async function bigListLoad(url: string): Promise<{ setMs: number; loadMs: number }> {
@@ -152,15 +184,13 @@ try {
   console.log(`propagation over ${UPDATES} updates (write returned -> edge enforces), loopback:`);
   console.log(`  p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   max ${max.toFixed(2)} ms   target p99 < 10 ms: ${p99 < 10 ? 'PASS' : 'FAIL'}`);
   await flush(redis);
-  const reconciled = await reconciliation(redis);
+  const reconciled = reconciliationTable(await reconciliation(redis));
   await flush(redis);
-  console.log(`one reconciliation of ${LISTS.toLocaleString('en-US')} unchanged lists (${RECONCILIATIONS} passes):`);
-  console.log(`  median ${reconciled.medianMs.toFixed(1)} ms   min ${reconciled.minMs.toFixed(1)} ms`);
-  console.log(`  Redis ran ${reconciled.counts.total.toLocaleString('en-US')} commands (scripts' own calls included): ${describeCounts(reconciled.counts)}`);
+  console.log(`one reconciliation of ${LISTS.toLocaleString('en-US')} unchanged lists, ${RECONCILIATIONS} passes each, interleaved:`);
+  console.log(reconciled.table.replace(/^/gm, '  '));
   const big = await bigListLoad(redis.url);
   console.log(`1,000,000-entry list: SET ${big.setMs.toFixed(0)} ms; edge start to enforcing (read + parse + compile) ${big.loadMs.toFixed(0)} ms`);
-  const reconciliationJson = { lists: LISTS, medianMs: reconciled.medianMs, minMs: reconciled.minMs, commands: Object.fromEntries(reconciled.counts.calls) };
-  console.log(JSON.stringify({ propagation: { p50, p99, max, updates: UPDATES }, reconciliation: reconciliationJson, bigList: big }));
+  console.log(JSON.stringify({ propagation: { p50, p99, max, updates: UPDATES }, reconciliation: reconciled.json, bigList: big }));
 } finally {
   await redis.stop();
 }

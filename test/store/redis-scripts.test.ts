@@ -1,7 +1,8 @@
 /**
  * sipwarden's Lua scripts on a real redis-server: sent once per connection
  * and then by SHA-1, sent again when Redis forgot them, computing what
- * fingerprintOf computes. Commands are counted with INFO commandstats.
+ * fingerprintOf computes, and a reconciliation whose script calls do not grow
+ * with the number of lists. Commands are counted with INFO commandstats.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -10,11 +11,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ListId } from '../../src/store/keys.js';
 import { fingerprintOf } from '../../src/store/raw-list.js';
 import { REDIS_SCRIPTS } from '../../src/store/redis-scripts.js';
+import { FINGERPRINT_BATCH } from '../../src/store/redis-source.js';
 import { capturingLogger } from '../support/logger.js';
 import { until } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { countCommands } from './command-stats.js';
-import { ACME_SIP, type RedisStore, entries, redisStore } from './fixtures.js';
+import { ACME_SIP, type RedisStore, entries, newCache, redisStore } from './fixtures.js';
 
 const logger = capturingLogger().logger;
 const cleanup: Array<() => unknown> = [];
@@ -30,6 +32,17 @@ async function openStore(url: string): Promise<RedisStore> {
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 const SHAS = Object.values(REDIS_SCRIPTS).map((script) => sha1(script.lua));
+
+async function writeLists(store: RedisStore, count: number): Promise<ListId[]> {
+  const ids = Array.from({ length: count }, (_, i): ListId => ({ tenant: `t${i >> 1}.example`, scope: i % 2 === 0 ? 'sip' : 'webrtc' }));
+  for (let first = 0; first < count; first += 200) {
+    const results = await Promise.all(
+      ids.slice(first, first + 200).map((id, k) => store.writer.write(id, { enabled: true, entries: entries(`10.0.${(first + k) >> 8}.${(first + k) & 255}`) }, { actor: 't' })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+  }
+  return ids;
+}
 
 describe('the script files', () => {
   const dir = new URL('../../src/store/scripts/', import.meta.url);
@@ -126,6 +139,39 @@ describe('Lua scripts on Redis', () => {
       expect(fingerprints.get(key), key).toBe(fingerprintOf(raw));
       expect(await store.source.fingerprint({ tenant, scope }), key).toBe(fingerprintOf(raw));
     }
+  });
+
+  it("costs one reconciliation the same commands for 3 lists as for a full batch, but the scripts' own reads, and a script call a batch beyond", async () => {
+    const store = await openStore(redis.url);
+    const counts = [];
+    for (const lists of [3, FINGERPRINT_BATCH, 2 * FINGERPRINT_BATCH + 1]) {
+      await stats.flushall();
+      await writeLists(store, lists);
+      // One cache at a time: a stopped one hears nothing of the next round's writes.
+      const { cache } = newCache(store.source, { reconcileMs: 3_600_000 });
+      await cache.start();
+      await cache.reconcile();
+      const keys = await stats.dbsize();
+      const { counts: calls } = await countCommands(stats, () => cache.reconcile());
+      const enforced = cache.decide('t0.example', 'sip', '10.0.0.0').allow;
+      await cache.stop();
+      const byName = Object.fromEntries(calls.calls);
+      // Inside the script: three GETs and an HLEN a list; the edge's own GETs are the marker's.
+      expect(byName).toEqual({
+        scan: expect.any(Number),
+        evalsha: Math.ceil(lists / FINGERPRINT_BATCH),
+        get: 3 * lists + 2,
+        hlen: lists,
+        multi: 1,
+        hgetall: 1,
+        exec: 1,
+      });
+      expect(byName.scan).toBeLessThanOrEqual(1 + Math.ceil(keys / 1000));
+      expect(enforced).toBe(true);
+      counts.push(byName);
+    }
+    const fixed = (byName: Record<string, number>) => ({ ...byName, scan: 0, get: byName.get! - 3 * byName.hlen!, hlen: 0 });
+    expect(fixed(counts[0]!)).toEqual(fixed(counts[1]!));
   });
 
   it('works on a client that outlives a Redis restart, empty or not', async () => {

@@ -5,6 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoreConfig } from '../../src/config/store-config.js';
 import { openAdminStore } from '../../src/admin/open-admin.js';
+import { KeySchema } from '../../src/store/keys.js';
+import { fingerprintOf } from '../../src/store/raw-list.js';
+import { connectRedis, createRedisClient } from '../../src/store/redis-connection.js';
+import { RedisListSource } from '../../src/store/redis-source.js';
 import { startCache } from '../../src/store/start-cache.js';
 import { capturingLogger } from '../support/logger.js';
 import { until } from '../support/net.js';
@@ -64,6 +68,18 @@ describe('Redis topologies', () => {
     await until(async () => ((await probe.cluster('INFO')) as string).includes('cluster_state:ok'), 15_000, 'cluster ok');
     probe.disconnect();
     const config = redisConfig('redis://ignored-host:1', { clusterNodes: nodes.map((n) => `127.0.0.1:${n.port}`) });
-    for (const tenant of ['cluster-a', 'cluster-b', 'cluster-c']) await roundTrip(config, tenant);
+    const tenants = ['cluster-a', 'cluster-b', 'cluster-c'];
+    for (const tenant of tenants) await roundTrip(config, tenant);
+    // The reconciliation's batched read: a script's keys must share a slot, so one call per tenant.
+    const client = createRedisClient(config.connection);
+    stops.push(() => client.disconnect());
+    expect(await connectRedis(client, 5000)).toBe(true);
+    const source = new RedisListSource(client, new KeySchema(), capturingLogger().logger);
+    const { fingerprints } = await source.fingerprints();
+    expect([...fingerprints.keys()].sort()).toEqual(tenants.map((tenant) => `${tenant}\u0000sip`));
+    for (const tenant of tenants) {
+      const id = { tenant, scope: 'sip' as const };
+      expect(fingerprints.get(`${tenant}\u0000sip`)).toBe(fingerprintOf(await source.read(id)));
+    }
   });
 });
