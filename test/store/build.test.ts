@@ -18,7 +18,8 @@ const scripts = 'store/scripts';
 /** Runs a command, resolving with its status and output whether it succeeds or not. */
 async function status(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
   try {
-    const { stdout, stderr } = await run(command, args, { ...options, timeout: 60_000 });
+    // tsc takes 5 s on an idle machine, and several times that beside the other suites.
+    const { stdout, stderr } = await run(command, args, { ...options, timeout: 150_000 });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code?: number; stdout?: string; stderr?: string };
@@ -55,7 +56,7 @@ describe('npm run build', () => {
     cpSync(join(root, 'src'), join(copy, 'src'), { recursive: true });
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
     build = await status('npm', ['run', 'build'], { cwd: copy });
-  }, 120_000);
+  }, 180_000);
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
   it('puts every .lua file beside the compiled store modules', () => {
