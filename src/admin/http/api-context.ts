@@ -1,16 +1,14 @@
 /**
- * What a route handler gets: the parsed request and the services behind it.
+ * What a route handler gets besides its request: the services behind the
+ * API, and what the server's hooks put on the request before it runs.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
-import type { ListAdmin } from '../list-admin.js';
+import type { Actor, ListAdmin } from '../list-admin.js';
 import type { ApiMetrics } from './api-metrics.js';
-import type { BodyReader } from './body.js';
 import type { ClientAddress } from './client-address.js';
 import type { KeyedQueue } from './keyed-queue.js';
-import type { Reply } from './reply.js';
 
 export interface ApiServices {
   readonly admin: ListAdmin;
@@ -22,22 +20,11 @@ export interface ApiServices {
   readonly writes: KeyedQueue;
 }
 
-export interface ApiContext {
-  readonly method: string;
-  /** Path parameters, percent-decoded. */
-  readonly params: Readonly<Record<string, string>>;
-  readonly query: URLSearchParams;
-  readonly headers: IncomingHttpHeaders;
-  readonly client: ClientAddress;
-  readonly body: BodyReader;
-  readonly services: ApiServices;
-}
-
-export interface Route {
-  readonly methods: readonly string[];
-  /** Path template, OpenAPI style: `/v1/tenants/{tenant}/audit`. */
-  readonly path: string;
-  /** The query parameters the route reads. */
-  readonly query: readonly string[];
-  handle(context: ApiContext): Promise<Reply>;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The address the request is judged by (see client-address.ts); set first thing for every request. */
+    client: ClientAddress;
+    /** The caller for ListAdmin, set by the token check of the /v1/tenants routes; `force` is the handler's to add. */
+    actor: Actor;
+  }
 }

@@ -2,23 +2,40 @@
  * A tenant's audit log, newest first: who changed which list, when, from
  * which address, with the list before and after.
  */
-import { SCOPES } from '../../policy/index.js';
-import { AUDIT_LENGTH } from '../../store/audit-log.js';
-import type { Route } from './api-context.js';
-import { integer, oneOf, optional, withDefault } from './fields.js';
-import { json } from './reply.js';
-import { tenantRoute } from './route-kinds.js';
+import { AUDIT_LENGTH, type AuditRecord } from '../../store/audit-log.js';
+import type { ApiServices } from './api-context.js';
+import { AuditPage, AuditQuery, DEFAULT_AUDIT_LIMIT, TenantParams, errorResponses } from './schemas.js';
+import type { ApiApp } from './tenant-routes.js';
 
-export const DEFAULT_AUDIT_LIMIT = 100;
+/**
+ * The record as documented. The store's Lua script re-encodes records with
+ * cjson, which writes an empty array as `{}`: an empty diff is an array again.
+ */
+function asDocumented(record: AuditRecord): AuditRecord {
+  const { added, removed } = record;
+  return Array.isArray(added) && Array.isArray(removed) ? record : { ...record, added: Array.isArray(added) ? added : [], removed: Array.isArray(removed) ? removed : [] };
+}
 
-export const AUDIT_ROUTE: Route = tenantRoute(
-  'GET',
-  '/v1/tenants/{tenant}/audit',
-  { scope: optional(oneOf(SCOPES)), limit: withDefault(integer(1, AUDIT_LENGTH), DEFAULT_AUDIT_LIMIT) },
-  async ({ tenant, services }, { scope, limit }) => {
-    // With a scope filter, read the whole (bounded) log so `limit` counts matching records.
-    const records = await services.admin.audit(tenant, scope === undefined ? limit : AUDIT_LENGTH);
-    const shown = scope === undefined ? records : records.filter((r) => r.scope === scope).slice(0, limit);
-    return json(200, { tenant, records: shown });
-  },
-);
+export function auditRoute(app: ApiApp, services: ApiServices): void {
+  app.get(
+    '/v1/tenants/:tenant/audit',
+    {
+      schema: {
+        operationId: 'readAudit',
+        tags: ['audit'],
+        summary: "The tenant's changes, newest first",
+        params: TenantParams,
+        querystring: AuditQuery,
+        response: { 200: AuditPage, ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const { tenant } = request.params;
+      const { scope, limit = DEFAULT_AUDIT_LIMIT } = request.query;
+      // With a scope filter, read the whole (bounded) log so `limit` counts matching records.
+      const records = await services.admin.audit(tenant, scope === undefined ? limit : AUDIT_LENGTH);
+      const shown = scope === undefined ? records : records.filter((r) => r.scope === scope).slice(0, limit);
+      return { tenant, records: shown.map(asDocumented) };
+    },
+  );
+}

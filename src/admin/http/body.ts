@@ -1,87 +1,56 @@
 /**
- * Request bodies: read only after the caller is authenticated, bounded in
- * size, decoded as strict UTF-8, and accepted only in the media types the
- * route understands.
+ * Request bodies: read only after the caller is authenticated (the token is
+ * checked in onRequest, before a byte is read), accepted only in the media
+ * types the route's body schema names (415 before reading), bounded by the
+ * server's bodyLimit (413), and decoded as strict UTF-8. A route without a
+ * body schema takes no body: whatever is sent is left unread, so an nginx
+ * subrequest carrying the original request's Content-Type is answered as
+ * any other.
  */
-import type { IncomingMessage } from 'node:http';
-import { type Shape, type ShapeValue, object } from './fields.js';
-import { type Outcome, badRequest, errorReply, ok, refuse } from './reply.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError, invalid } from './errors.js';
+import { JSON_LINES_TYPES, JSON_TYPE, TEXT_TYPE, acceptedTypes } from './schemas.js';
 
-export const JSON_TYPE = 'application/json';
-export const TEXT_TYPE = 'text/plain';
-/** JSON lines: one JSON object per line. */
-export const JSON_LINES_TYPES = ['application/x-ndjson', 'application/jsonl'] as const;
-
-export interface Body {
-  /** The media type without parameters, lower case. */
-  readonly type: string;
-  readonly text: string;
+/** The media type without parameters, lower case; empty when none was sent. */
+export function mediaTypeOf(request: FastifyRequest): string {
+  return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Reads the body of a request whose media type is one of `accepted`. */
-export type BodyReader = (accepted: readonly string[]) => Promise<Outcome<Body>>;
+const takesBody = (request: FastifyRequest) => request.routeOptions.schema?.body !== undefined;
 
-function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function tooLarge<T>(maxBytes: number): Outcome<T> {
-  return refuse(errorReply(413, { error: 'too-large', message: `the body is larger than ${maxBytes} bytes` }));
-}
-
-/** The body's bytes; past `maxBytes` the rest is read and dropped, so the client still gets the 413. */
-function readBounded(req: IncomingMessage, maxBytes: number): Promise<Outcome<Buffer>> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) {
-        chunks.push(chunk);
-        return;
-      }
-      req.off('data', onData);
-      req.resume();
-      resolve(tooLarge(maxBytes));
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(ok(Buffer.concat(chunks))));
-    req.once('error', () => resolve(badRequest('body', 'the upload was interrupted')));
-  });
-}
-
-export function bodyReader(req: IncomingMessage, maxBytes: number): BodyReader {
-  return async (accepted) => {
-    const type = mediaType(req);
-    if (!accepted.includes(type)) {
-      const message = `send the body as ${accepted.join(' or ')} (Content-Type was ${type === '' ? 'missing' : JSON.stringify(type)})`;
-      return refuse(errorReply(415, { error: 'unsupported-media-type', message, field: 'content-type', token: type }));
-    }
-    // Refuse early on a declared length; Node discards the unread body.
-    if (Number(req.headers['content-length'] ?? 0) > maxBytes) return tooLarge(maxBytes);
-    const bytes = await readBounded(req, maxBytes);
-    if (!bytes.ok) return bytes;
-    try {
-      return ok({ type, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes.value) });
-    } catch {
-      return badRequest('body', 'the body is not valid UTF-8');
-    }
-  };
-}
-
-/** JSON text holding an object with exactly the fields of `shape`; `field` names the text in errors. */
-export function jsonObject<S extends Shape>(text: string, shape: S, field = 'body'): Outcome<ShapeValue<S>> {
-  let value: unknown;
+function text(body: Buffer): string {
   try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return badRequest(field, `not valid JSON: ${(err as Error).message}`);
+    return utf8.decode(body);
+  } catch {
+    throw invalid('body', 'the body is not valid UTF-8');
   }
-  return object(shape)(value, '');
 }
 
-/** A JSON object body with exactly the fields of `shape`. */
-export async function readJson<S extends Shape>(read: BodyReader, shape: S): Promise<Outcome<ShapeValue<S>>> {
-  const body = await read([JSON_TYPE]);
-  return body.ok ? jsonObject(body.value.text, shape) : body;
+/** JSON text parsed; `field` names the text in the 400 for one that is not JSON. */
+export function parseJson(source: string, field: string): unknown {
+  try {
+    return JSON.parse(source);
+  } catch (err) {
+    throw invalid(field, `not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function readBodies(app: FastifyInstance): void {
+  app.addHook('preParsing', async (request) => {
+    if (!takesBody(request)) return;
+    const accepted = acceptedTypes(request.routeOptions.schema?.body);
+    const type = mediaTypeOf(request);
+    if (accepted.includes(type)) return;
+    const message = `send the body as ${accepted.join(' or ')} (Content-Type was ${type === '' ? 'missing' : JSON.stringify(type)})`;
+    throw new ApiError(415, { error: 'unsupported-media-type', message, field: 'content-type', token: type });
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([TEXT_TYPE, ...JSON_LINES_TYPES], { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => (takesBody(request) ? text(body) : undefined));
+  app.addContentTypeParser(JSON_TYPE, { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => (takesBody(request) ? parseJson(text(body), 'body') : undefined));
+  app.addContentTypeParser('*', (_request, payload, done) => {
+    payload.resume();
+    done(null, undefined);
+  });
 }

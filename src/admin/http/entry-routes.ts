@@ -3,62 +3,124 @@
  * entry is named by its value in the path, percent-encoded:
  * `…/entries/10.0.0.0%2F8`; any spelling of it names the same entry.
  */
+import { Type } from 'typebox';
 import type { ListId } from '../../store/keys.js';
 import type { ListEntry } from '../../store/list-state.js';
 import { canonicalValue } from '../list-admin.js';
-import type { Route } from './api-context.js';
-import { readJson } from './body.js';
-import { boolean, optional, shownToken, text } from './fields.js';
-import { FORCE, MAX_DESCRIPTION_LENGTH, entryParam, entryShape } from './inputs.js';
-import { type Reply, errorReply, failureReply, invalidReply, json } from './reply.js';
-import { scopeRoute } from './route-kinds.js';
+import type { ApiServices } from './api-context.js';
+import { failure, invalid, notFound, shownToken } from './errors.js';
+import { Entry, EntryParams, EntryPatch, EntryWritten, ForceQuery, NEW_ENTRY_ACTIVE, NewEntry, NoQuery, Revision, ScopeParams, errorResponses } from './schemas.js';
+import { type ApiApp, actorOf, entryValue, exclusive, listOf } from './tenant-routes.js';
 
-const ENTRIES = '/v1/tenants/{tenant}/scopes/{scope}/entries';
-const ENTRY = `${ENTRIES}/{cidr}`;
+const ENTRIES = '/v1/tenants/:tenant/scopes/:scope/entries';
+const ENTRY = `${ENTRIES}/:cidr`;
+const tags = ['entries'];
 
 const entryPath = (list: ListId, value: string) =>
   `/v1/tenants/${encodeURIComponent(list.tenant)}/scopes/${list.scope}/entries/${encodeURIComponent(value)}`;
 
-function entryReply(status: number, rev: number, entries: readonly ListEntry[], value: string, headers?: Record<string, string>): Reply {
-  return json(status, { rev, entry: entries.find((e) => e.value === value) }, headers);
+function written(rev: number, entries: readonly ListEntry[], value: string) {
+  return { rev, entry: entries.find((e) => e.value === value)! };
 }
 
-export const ENTRY_ROUTES: readonly Route[] = [
-  scopeRoute('POST', ENTRIES, FORCE, async (request, { force }) => {
-    const body = await readJson(request.body, entryShape(true));
-    if (!body.ok) return body.reply;
-    const canonical = canonicalValue(body.value.value);
-    if (!canonical.ok) return invalidReply('value', canonical.message, shownToken(body.value.value));
-    const input = { ...body.value, value: canonical.value };
-    const written = await request.exclusive(() => request.services.admin.addEntry({ ...request.actor, force }, request.list, input));
-    if (!written.ok) return failureReply(written.failure, 'value');
-    return entryReply(201, written.value.rev, written.value.entries, canonical.value, { location: entryPath(request.list, canonical.value) });
-  }),
+export function entryRoutes(app: ApiApp, services: ApiServices): void {
+  app.post(
+    ENTRIES,
+    {
+      schema: {
+        operationId: 'addEntry',
+        tags,
+        summary: 'Add one entry (address or CIDR block)',
+        params: ScopeParams,
+        querystring: ForceQuery,
+        body: NewEntry,
+        response: {
+          201: { ...EntryWritten, description: 'Added.', headers: { Location: Type.String({ description: 'The new entry.' }) } },
+          ...errorResponses(409, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const list = listOf(request.params);
+      const { body } = request;
+      const canonical = canonicalValue(body.value);
+      if (!canonical.ok) throw invalid('value', canonical.message, shownToken(body.value));
+      const input = { ...body, value: canonical.value, active: body.active ?? NEW_ENTRY_ACTIVE };
+      const actor = actorOf(request);
+      const added = await exclusive(services, list, () => services.admin.addEntry(actor, list, input));
+      if (!added.ok) throw failure(added.failure, 'value');
+      reply.code(201).header('location', entryPath(list, canonical.value));
+      return written(added.value.rev, added.value.entries, canonical.value);
+    },
+  );
 
-  scopeRoute('GET', ENTRY, {}, async ({ list, params, services }) => {
-    const value = entryParam(params);
-    if (!value.ok) return value.reply;
-    const shown = await services.admin.show(list);
-    if (!shown.ok) return failureReply(shown.failure, 'scope');
-    const entry = shown.value.entries.find((e) => e.value === value.value);
-    return entry ? json(200, entry) : errorReply(404, { error: 'not-found', message: `${value.value} is not in ${list.tenant}/${list.scope}` });
-  }),
+  app.get(
+    ENTRY,
+    {
+      schema: {
+        operationId: 'getEntry',
+        tags,
+        summary: 'One entry',
+        params: EntryParams,
+        querystring: NoQuery,
+        response: { 200: { ...Entry, description: 'The entry.' }, ...errorResponses(404, 422) },
+      },
+    },
+    async (request) => {
+      const list = listOf(request.params);
+      const value = entryValue(request.params.cidr);
+      const shown = await services.admin.show(list);
+      if (!shown.ok) throw failure(shown.failure, 'scope');
+      const entry = shown.value.entries.find((e) => e.value === value);
+      if (entry === undefined) throw notFound(`${value} is not in ${list.tenant}/${list.scope}`);
+      return entry;
+    },
+  );
 
-  scopeRoute('PATCH', ENTRY, FORCE, async (request, { force }) => {
-    const value = entryParam(request.params);
-    if (!value.ok) return value.reply;
-    const body = await readJson(request.body, { description: optional(text(MAX_DESCRIPTION_LENGTH)), active: optional(boolean) });
-    if (!body.ok) return body.reply;
-    const patch = body.value;
-    if (patch.description === undefined && patch.active === undefined) return invalidReply('body', 'nothing to change: give description, active or both');
-    const written = await request.exclusive(() => request.services.admin.editEntry({ ...request.actor, force }, request.list, value.value, patch));
-    return written.ok ? entryReply(200, written.value.rev, written.value.entries, value.value) : failureReply(written.failure, 'cidr');
-  }),
+  app.patch(
+    ENTRY,
+    {
+      schema: {
+        operationId: 'editEntry',
+        tags,
+        summary: 'Change the description or the state of an entry',
+        params: EntryParams,
+        querystring: ForceQuery,
+        body: EntryPatch,
+        response: { 200: { ...EntryWritten, description: 'Changed.' }, ...errorResponses(404, 409, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      const list = listOf(request.params);
+      const value = entryValue(request.params.cidr);
+      const patch = request.body;
+      if (patch.description === undefined && patch.active === undefined) throw invalid('body', 'nothing to change: give description, active or both');
+      const actor = actorOf(request);
+      const edited = await exclusive(services, list, () => services.admin.editEntry(actor, list, value, patch));
+      if (!edited.ok) throw failure(edited.failure, 'cidr');
+      return written(edited.value.rev, edited.value.entries, value);
+    },
+  );
 
-  scopeRoute('DELETE', ENTRY, FORCE, async (request, { force }) => {
-    const value = entryParam(request.params);
-    if (!value.ok) return value.reply;
-    const written = await request.exclusive(() => request.services.admin.deleteEntry({ ...request.actor, force }, request.list, value.value));
-    return written.ok ? json(200, { rev: written.value.rev }) : failureReply(written.failure, 'cidr');
-  }),
-];
+  app.delete(
+    ENTRY,
+    {
+      schema: {
+        operationId: 'deleteEntry',
+        tags,
+        summary: 'Delete an entry',
+        params: EntryParams,
+        querystring: ForceQuery,
+        response: { 200: { ...Revision, description: 'Deleted.' }, ...errorResponses(404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const list = listOf(request.params);
+      const value = entryValue(request.params.cidr);
+      const actor = actorOf(request);
+      const deleted = await exclusive(services, list, () => services.admin.deleteEntry(actor, list, value));
+      if (!deleted.ok) throw failure(deleted.failure, 'cidr');
+      return { rev: deleted.value.rev };
+    },
+  );
+}

@@ -6,24 +6,28 @@
  *   as a separator there);
  * - `json`: every entry with its state and metadata.
  */
+import type { FastifyReply } from 'fastify';
 import type { ListState } from '../../store/list-state.js';
-import type { Reply } from './reply.js';
+import type { Static } from 'typebox';
+import type { EXPORT_FORMATS, ExportedList } from './schemas.js';
 
-export const EXPORT_FORMATS = ['csv', 'lines', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const EXTENSION: Readonly<Record<ExportFormat, string>> = { csv: 'csv', lines: 'txt', json: 'json' };
 
-export function exportReply(list: ListState, format: ExportFormat): Reply {
+/** The export as the reply's payload, with its headers set. */
+export function exportReply(reply: FastifyReply, list: ListState, format: ExportFormat): string | Static<typeof ExportedList> {
   // Tenant names are [A-Za-z0-9._@-]: safe inside the quoted filename.
-  const headers = { 'content-disposition': `attachment; filename="${list.tenant}-${list.scope}.${EXTENSION[format]}"` };
+  reply.header('content-disposition', `attachment; filename="${list.tenant}-${list.scope}.${EXTENSION[format]}"`);
   const { tenant, scope, enabled, entries } = list;
   switch (format) {
     case 'json':
-      return { status: 200, headers, json: { tenant, scope, enabled, entries } };
+      return { tenant, scope, enabled, entries };
     case 'csv':
-      return { status: 200, headers, text: `${entries.map((e) => e.value).join(',')}\n` };
+      reply.type('text/plain; charset=utf-8');
+      return `${entries.map((e) => e.value).join(',')}\n`;
     case 'lines':
-      return { status: 200, headers, text: entries.map((e) => (e.description ? `${e.value} ${e.description}\n` : `${e.value}\n`)).join('') };
+      reply.type('text/plain; charset=utf-8');
+      return entries.map((e) => (e.description ? `${e.value} ${e.description}\n` : `${e.value}\n`)).join('');
   }
 }

@@ -2,86 +2,150 @@
  * Operations on many entries at once: mass insert, bulk enable/disable/
  * delete, and replacing the whole list in one atomic push.
  */
+import type { Static } from 'typebox';
 import { type ImportedEntry, parseImport } from '../entry-import.js';
-import { type BulkAction, type EntrySelector, type InvalidItem, canonicalValue } from '../list-admin.js';
-import type { Route } from './api-context.js';
-import { JSON_LINES_TYPES, JSON_TYPE, TEXT_TYPE, jsonObject, readJson } from './body.js';
-import { arrayOf, boolean, flag, object, oneOf, optional, shownToken, text, withDefault } from './fields.js';
-import { ENTRY_STATES, FILTER_SHAPE, FORCE, MAX_VALUE_LENGTH, entryShape } from './inputs.js';
-import { type ErrorBody, failureReply, invalidReply, json } from './reply.js';
-import { scopeRoute } from './route-kinds.js';
+import { type EntrySelector, type InvalidItem, canonicalValue } from '../list-admin.js';
+import type { ApiServices } from './api-context.js';
+import { mediaTypeOf, parseJson } from './body.js';
+import { ApiError, failure, invalid, shownToken } from './errors.js';
+import {
+  BulkDone,
+  BulkRequest,
+  DEFAULT_IMPORT_STATE,
+  EntryLine,
+  ForceQuery,
+  ImportBody,
+  ImportQuery,
+  Imported,
+  ReplaceBody,
+  ReplaceQuery,
+  Replaced,
+  ScopeParams,
+  TEXT_TYPE,
+  errorResponses,
+} from './schemas.js';
+import { type ApiApp, actorOf, exclusive, listOf } from './tenant-routes.js';
+import { jsonValidator, refusalOf } from './validation.js';
 
-const SCOPE_PATH = '/v1/tenants/{tenant}/scopes/{scope}';
-const MAX_BULK_VALUES = 100_000;
-export const BULK_ACTIONS: readonly BulkAction[] = ['enable', 'disable', 'delete'];
+const SCOPE_PATH = '/v1/tenants/:tenant/scopes/:scope';
+const tags = ['entries'];
+
+const isEntryLine = jsonValidator<Static<typeof EntryLine>>(EntryLine);
+
+/** The entry a JSON line holds, or why it holds none. */
+function entryLine(content: string): Static<typeof EntryLine> | string {
+  try {
+    const value = parseJson(content, 'line');
+    return isEntryLine(value) ? value : refusalOf(isEntryLine.errors![0]!, 'line').body.message;
+  } catch (err) {
+    if (err instanceof ApiError) return err.body.message;
+    throw err;
+  }
+}
 
 /** JSON lines: one entry object a line; lines that are not one are reported by line number. */
 function parseJsonLines(text: string, activeByDefault: boolean): { entries: ImportedEntry[]; unreadable: InvalidItem[] } {
   const entries: ImportedEntry[] = [];
   const unreadable: InvalidItem[] = [];
-  const shape = entryShape(activeByDefault);
   text.split(/\r?\n/).forEach((content, i) => {
     if (content.trim() === '') return;
-    const read = jsonObject(content, shape, 'line');
-    if (read.ok) entries.push({ line: i + 1, input: read.value });
-    else unreadable.push({ line: i + 1, token: shownToken(content.trim()), message: (read.reply.json as ErrorBody).message });
+    const read = entryLine(content);
+    if (typeof read === 'string') unreadable.push({ line: i + 1, token: shownToken(content.trim()), message: read });
+    else entries.push({ line: i + 1, input: { ...read, active: read.active ?? activeByDefault } });
   });
   return { entries, unreadable };
 }
 
-const BULK_SHAPE = {
-  action: oneOf(BULK_ACTIONS),
-  values: optional(arrayOf(text(MAX_VALUE_LENGTH), MAX_BULK_VALUES)),
-  filter: optional(object(FILTER_SHAPE)),
-  all: optional(boolean),
-};
-
-export const LIST_ROUTES: readonly Route[] = [
-  scopeRoute(
-    'POST',
-    `${SCOPE_PATH}/entries:import`,
-    { skipInvalid: flag, state: withDefault(oneOf(ENTRY_STATES), 'active'), ...FORCE },
-    async (request, { skipInvalid, state, force }) => {
-      const body = await request.body([TEXT_TYPE, ...JSON_LINES_TYPES]);
-      if (!body.ok) return body.reply;
-      const active = state === 'active';
-      const { entries, unreadable } =
-        body.value.type === TEXT_TYPE ? { entries: parseImport(body.value.text, active), unreadable: [] } : parseJsonLines(body.value.text, active);
-      if (entries.length + unreadable.length === 0) return invalidReply('body', 'no entries to import');
-      const actor = { ...request.actor, force };
-      const result = await request.exclusive(() => request.services.admin.importEntries(actor, request.list, entries, skipInvalid, unreadable));
-      if (!result.ok) return failureReply(result.failure, 'body');
-      const { rev, imported, skipped } = result.value;
-      return json(200, { rev, imported, skipped });
+export function listRoutes(app: ApiApp, services: ApiServices): void {
+  app.post(
+    `${SCOPE_PATH}/entries::import`,
+    {
+      schema: {
+        operationId: 'importEntries',
+        tags,
+        summary: 'Mass insert, validated as a whole',
+        description:
+          'text/plain: one entry a line or several comma-separated, each a CIDR optionally followed by a description; blank lines and # comments skipped. ' +
+          'JSON lines: one object {value, description?, active?} a line. An entry already listed takes the new description and state. ' +
+          'Every bad line is reported with its line number and nothing is written, unless skipInvalid=true, which writes the rest and reports what it skipped.',
+        params: ScopeParams,
+        querystring: ImportQuery,
+        body: ImportBody,
+        response: { 200: Imported, ...errorResponses(409, 413, 415, 422) },
+      },
     },
-  ),
+    async (request) => {
+      const list = listOf(request.params);
+      const { skipInvalid, state = DEFAULT_IMPORT_STATE } = request.query;
+      const active = state === 'active';
+      const text = request.body;
+      const { entries, unreadable } = mediaTypeOf(request) === TEXT_TYPE ? { entries: parseImport(text, active), unreadable: [] } : parseJsonLines(text, active);
+      if (entries.length + unreadable.length === 0) throw invalid('body', 'no entries to import');
+      const actor = actorOf(request);
+      const result = await exclusive(services, list, () => services.admin.importEntries(actor, list, entries, skipInvalid === true, unreadable));
+      if (!result.ok) throw failure(result.failure, 'body');
+      const { rev, imported, skipped } = result.value;
+      return { rev, imported, skipped };
+    },
+  );
 
-  scopeRoute('POST', `${SCOPE_PATH}/entries:bulk`, FORCE, async (request, { force }) => {
-    const body = await readJson(request.body, BULK_SHAPE);
-    if (!body.ok) return body.reply;
-    const { action, values, filter, all } = body.value;
-    if (all === false) return invalidReply('all', 'all must be true when given', 'false');
-    const given = [values, filter, all].filter((s) => s !== undefined).length;
-    if (given !== 1) return invalidReply('body', 'select entries with exactly one of values, filter or all');
-    // Named values are checked here so the error names the one at fault.
-    for (const [i, value] of (values ?? []).entries()) {
-      const canonical = canonicalValue(value);
-      if (!canonical.ok) return invalidReply(`values[${i}]`, canonical.message, shownToken(value));
-    }
-    const selector: EntrySelector = values ? { values } : filter ? { filter } : { all: true };
-    const result = await request.exclusive(() => request.services.admin.bulk({ ...request.actor, force }, request.list, selector, action));
-    return result.ok ? json(200, { rev: result.value.rev, affected: result.value.affected }) : failureReply(result.failure, values ? 'values' : 'filter');
-  }),
+  app.post(
+    `${SCOPE_PATH}/entries::bulk`,
+    {
+      schema: {
+        operationId: 'bulkEntries',
+        tags,
+        summary: 'Enable, disable or delete entries by values, by filter, or all',
+        params: ScopeParams,
+        querystring: ForceQuery,
+        body: BulkRequest,
+        response: { 200: BulkDone, ...errorResponses(404, 409, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      const list = listOf(request.params);
+      const { action, values, filter, all } = request.body;
+      const given = [values, filter, all].filter((s) => s !== undefined).length;
+      if (given !== 1) throw invalid('body', 'select entries with exactly one of values, filter or all');
+      // Named values are checked here so the error names the one at fault.
+      for (const [i, value] of (values ?? []).entries()) {
+        const canonical = canonicalValue(value);
+        if (!canonical.ok) throw invalid(`values[${i}]`, canonical.message, shownToken(value));
+      }
+      const selector: EntrySelector = values ? { values } : filter ? { filter } : { all: true };
+      const actor = actorOf(request);
+      const result = await exclusive(services, list, () => services.admin.bulk(actor, list, selector, action));
+      if (!result.ok) throw failure(result.failure, values ? 'values' : 'filter');
+      return { rev: result.value.rev, affected: result.value.affected };
+    },
+  );
 
-  scopeRoute('PUT', `${SCOPE_PATH}/list`, { dryRun: flag, ...FORCE }, async (request, { dryRun, force }) => {
-    const body = await request.body([TEXT_TYPE, JSON_TYPE]);
-    if (!body.ok) return body.reply;
-    const cidrs = body.value.type === JSON_TYPE ? jsonObject(body.value.text, { cidrs: text(Number.MAX_SAFE_INTEGER, true) }) : undefined;
-    if (cidrs !== undefined && !cidrs.ok) return cidrs.reply;
-    const list = cidrs?.value.cidrs ?? body.value.text;
-    const replace = () => request.services.admin.replace({ ...request.actor, force }, request.list, list, dryRun);
-    // A dry run writes nothing, so it need not wait for the writes queued before it.
-    const result = dryRun ? await replace() : await request.exclusive(replace);
-    return result.ok ? json(200, { dryRun, ...result.value }) : failureReply(result.failure, 'cidrs');
-  }),
-];
+  app.put(
+    `${SCOPE_PATH}/list`,
+    {
+      schema: {
+        operationId: 'replaceList',
+        tags,
+        summary: 'Replace the whole active list in one atomic push',
+        description:
+          'The comma-separated list becomes the active entries; descriptions of entries that stay are kept, inactive entries are left alone. ' +
+          'Switches a scope never configured on. With dryRun=true nothing is written and the diff is returned.',
+        params: ScopeParams,
+        querystring: ReplaceQuery,
+        body: ReplaceBody,
+        response: { 200: Replaced, ...errorResponses(409, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      const list = listOf(request.params);
+      const cidrs = typeof request.body === 'string' ? request.body : request.body.cidrs;
+      const dryRun = request.query.dryRun === true;
+      const actor = actorOf(request);
+      const replace = () => services.admin.replace(actor, list, cidrs, dryRun);
+      // A dry run writes nothing, so it need not wait for the writes queued before it.
+      const result = dryRun ? await replace() : await exclusive(services, list, replace);
+      if (!result.ok) throw failure(result.failure, 'cidrs');
+      return { dryRun, ...result.value };
+    },
+  );
+}

@@ -2,62 +2,146 @@
  * A tenant's scopes: show them (one or all, entries filtered), switch one on
  * or off, check an address against one, export one.
  */
-import { SCOPES, parseAddress } from '../../policy/index.js';
-import type { ListState } from '../../store/list-state.js';
-import type { Route } from './api-context.js';
-import { readJson } from './body.js';
-import { EXPORT_FORMATS, exportReply } from './export-format.js';
-import { type Reader, boolean, oneOf, optional, shownToken, text, withDefault } from './fields.js';
-import { FILTER_SHAPE, FORCE } from './inputs.js';
-import { badRequest, failureReply, json } from './reply.js';
-import { scopeRoute, tenantRoute } from './route-kinds.js';
+import { SCOPES } from '../../policy/index.js';
+import type { ApiServices } from './api-context.js';
+import { failure } from './errors.js';
+import { exportReply } from './export-format.js';
+import {
+  Check,
+  CheckQuery,
+  DEFAULT_EXPORT_FORMAT,
+  Enabled,
+  ExportQuery,
+  ExportedList,
+  FilterQuery,
+  ForceQuery,
+  List,
+  ScopeParams,
+  NoQuery,
+  Scopes,
+  SwitchedScope,
+  TenantParams,
+  errorResponses,
+} from './schemas.js';
+import { type ApiApp, actorOf, exclusive, listOf } from './tenant-routes.js';
+import { Type } from 'typebox';
 
-const SCOPE_PATH = '/v1/tenants/{tenant}/scopes/{scope}';
+const SCOPE_PATH = '/v1/tenants/:tenant/scopes/:scope';
+const tags = ['scopes'];
 
-/** A list as the API shows it; the fingerprint is the store's business. */
-function listView({ fingerprint: _fingerprint, ...view }: ListState) {
-  return view;
+export function scopeRoutes(app: ApiApp, services: ApiServices): void {
+  app.get(
+    '/v1/tenants/:tenant/scopes',
+    {
+      schema: {
+        operationId: 'listScopes',
+        tags,
+        summary: 'Every scope of the tenant with its entries',
+        params: TenantParams,
+        querystring: NoQuery,
+        response: { 200: Scopes, ...errorResponses() },
+      },
+    },
+    async (request) => {
+      const { tenant } = request.params;
+      const shown = await Promise.all(SCOPES.map((scope) => services.admin.show({ tenant, scope })));
+      const scopes = shown.map((result, i) =>
+        result.ok ? result.value : { tenant, scope: SCOPES[i]!, error: 'unreadable' as const, message: result.failure.message },
+      );
+      return { tenant, scopes };
+    },
+  );
+
+  app.get(
+    SCOPE_PATH,
+    {
+      schema: {
+        operationId: 'showScope',
+        tags,
+        summary: 'A scope: enabled or not, the enforced string, and its entries (filtered)',
+        params: ScopeParams,
+        querystring: FilterQuery,
+        response: { 200: { ...List, description: 'The list.' }, ...errorResponses(422) },
+      },
+    },
+    async (request) => {
+      const shown = await services.admin.show(listOf(request.params), request.query);
+      if (!shown.ok) throw failure(shown.failure, 'scope');
+      return shown.value;
+    },
+  );
+
+  app.put(
+    SCOPE_PATH,
+    {
+      schema: {
+        operationId: 'setScopeEnabled',
+        tags,
+        summary: 'Switch the scope on or off',
+        description: 'Refused (403 lockout) when it would deny your own address, unless force=true; never forced for the admin scope.',
+        params: ScopeParams,
+        querystring: ForceQuery,
+        body: Enabled,
+        response: { 200: SwitchedScope, ...errorResponses(409, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      const list = listOf(request.params);
+      const { enabled } = request.body;
+      const actor = actorOf(request);
+      const written = await exclusive(services, list, () => services.admin.setEnabled(actor, list, enabled));
+      if (!written.ok) throw failure(written.failure, 'enabled');
+      return { ...list, enabled, rev: written.value.rev };
+    },
+  );
+
+  app.get(
+    `${SCOPE_PATH}/check`,
+    {
+      schema: {
+        operationId: 'checkAddress',
+        tags,
+        summary: 'The decision the stored list gives an address, with the entry that matched',
+        params: ScopeParams,
+        querystring: CheckQuery,
+        response: { 200: Check, ...errorResponses(422) },
+      },
+    },
+    async (request) => {
+      const list = listOf(request.params);
+      // Without ?ip the caller's own address: "would I get in?"
+      const address = request.query.ip ?? request.client.address;
+      const decision = await services.admin.check(list, address);
+      if (!decision.ok) throw failure(decision.failure, 'scope');
+      return { ...list, ip: address, ...decision.value };
+    },
+  );
+
+  app.get(
+    `${SCOPE_PATH}/export`,
+    {
+      schema: {
+        operationId: 'exportScope',
+        tags,
+        summary: 'The entries as a file (filtered like showScope)',
+        description:
+          'csv: the values comma-separated, as PUT …/list takes them; lines: one entry a line, value then description, as POST …/entries:import takes them; json: entries with metadata.',
+        params: ScopeParams,
+        querystring: ExportQuery,
+        response: {
+          200: {
+            description: 'The export, as an attachment.',
+            content: { 'text/plain': { schema: Type.String() }, 'application/json': { schema: ExportedList } },
+          },
+          ...errorResponses(422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format = DEFAULT_EXPORT_FORMAT, ...filter } = request.query;
+      const shown = await services.admin.show(listOf(request.params), filter);
+      if (!shown.ok) throw failure(shown.failure, 'scope');
+      return exportReply(reply, shown.value, format);
+    },
+  );
 }
-
-const scratch = new Uint32Array(4);
-const ipAddress: Reader<string> = (value, field) => {
-  const read = text(64)(value, field);
-  if (!read.ok || parseAddress(read.value, scratch) !== 0) return read;
-  return badRequest(field, `${field} must be an IPv4 or IPv6 address`, shownToken(value));
-};
-
-export const SCOPE_ROUTES: readonly Route[] = [
-  tenantRoute('GET', '/v1/tenants/{tenant}/scopes', {}, async ({ tenant, services }) => {
-    const shown = await Promise.all(SCOPES.map((scope) => services.admin.show({ tenant, scope })));
-    const scopes = shown.map((result, i) =>
-      result.ok ? listView(result.value) : { tenant, scope: SCOPES[i]!, error: result.failure.kind, message: result.failure.message },
-    );
-    return json(200, { tenant, scopes });
-  }),
-
-  scopeRoute('GET', SCOPE_PATH, FILTER_SHAPE, async ({ list, services }, filter) => {
-    const shown = await services.admin.show(list, filter);
-    return shown.ok ? json(200, listView(shown.value)) : failureReply(shown.failure, 'scope');
-  }),
-
-  scopeRoute('PUT', SCOPE_PATH, FORCE, async (request, { force }) => {
-    const body = await readJson(request.body, { enabled: boolean });
-    if (!body.ok) return body.reply;
-    const { enabled } = body.value;
-    const written = await request.exclusive(() => request.services.admin.setEnabled({ ...request.actor, force }, request.list, enabled));
-    return written.ok ? json(200, { ...request.list, enabled, rev: written.value.rev }) : failureReply(written.failure, 'enabled');
-  }),
-
-  scopeRoute('GET', `${SCOPE_PATH}/check`, { ip: optional(ipAddress) }, async ({ list, client, services }, { ip }) => {
-    // Without ?ip the caller's own address: "would I get in?"
-    const address = ip ?? client.address;
-    const decision = await services.admin.check(list, address);
-    return decision.ok ? json(200, { ...list, ip: address, ...decision.value }) : failureReply(decision.failure, 'scope');
-  }),
-
-  scopeRoute('GET', `${SCOPE_PATH}/export`, { format: withDefault(oneOf(EXPORT_FORMATS), 'json'), ...FILTER_SHAPE }, async ({ list, services }, query) => {
-    const { format, ...filter } = query;
-    const shown = await services.admin.show(list, filter);
-    return shown.ok ? exportReply(shown.value, format) : failureReply(shown.failure, 'scope');
-  }),
-];

@@ -1,24 +1,18 @@
 /**
- * The admin HTTP API and the authorization endpoint, on node:http. Options
+ * The admin HTTP API and the authorization endpoint, on fastify. Options
  * come from the caller (src/config maps the environment to them); nothing
  * here reads the environment.
  */
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
 import type { ListAdmin } from '../list-admin.js';
-import type { ApiServices } from './api-context.js';
+import { type ServedRoute, buildAdminApp } from './admin-app.js';
 import { apiMetrics } from './api-metrics.js';
-import { AUTHORIZE_PATH } from './authorize-route.js';
-import { bodyReader } from './body.js';
-import { type ClientAddress, type ForwardingTrust, clientAddressOf, compileForwardingTrust } from './client-address.js';
+import { compileForwardingTrust } from './client-address.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { INTERNAL_ERROR, type Reply, invalidReply, send } from './reply.js';
-import { Router } from './router.js';
-import { ROUTES } from './routes.js';
 
 export interface AdminApiOptions {
   /** Address to listen on. */
@@ -54,60 +48,13 @@ export interface AdminApiDeps {
 export interface AdminApi {
   readonly address: string;
   readonly port: number;
+  /** Every route served, as the server registered it. */
+  readonly routes: readonly ServedRoute[];
   /** Stops accepting connections and resolves once the requests in flight are answered. */
   close(): Promise<void>;
 }
 
 export type AdminApiResult = { readonly ok: true; readonly api: AdminApi } | { readonly ok: false; readonly message: string };
-
-interface Served {
-  readonly router: Router;
-  readonly services: ApiServices;
-  readonly trust: ForwardingTrust;
-  readonly maxBodyBytes: number;
-}
-
-async function answer(req: IncomingMessage, method: string, served: Served, client: ClientAddress): Promise<{ reply: Reply; route: string }> {
-  let url: URL;
-  try {
-    url = new URL(req.url ?? '/', 'http://sipwarden.invalid');
-  } catch {
-    return { reply: invalidReply('path', 'the request target is not a valid path'), route: 'unmatched' };
-  }
-  const match = served.router.match(method, url.pathname);
-  if (!match.ok) return { reply: match.reply, route: 'unmatched' };
-  const { route, params } = match.value;
-  const body = bodyReader(req, served.maxBodyBytes);
-  const reply = await route.handle({ method, params, query: url.searchParams, headers: req.headers, client, body, services: served.services });
-  return { reply, route: route.path };
-}
-
-async function serve(req: IncomingMessage, res: ServerResponse, served: Served): Promise<void> {
-  const started = performance.now();
-  const { log, metrics } = served.services;
-  const method = req.method ?? 'GET';
-  const client = clientAddressOf(req.socket.remoteAddress, req.headers, served.trust);
-  if (client.ignoredHeader !== undefined) {
-    metrics.ignoredForwarded.inc();
-    log.warn({ peer: client.address, header: client.ignoredHeader }, 'client address header from an untrusted peer ignored (spoof attempt?)');
-  }
-  let outcome: { reply: Reply; route: string };
-  try {
-    outcome = await answer(req, method, served, client);
-  } catch (err) {
-    log.error({ err, method, url: req.url, client: client.address }, 'admin api request failed');
-    outcome = { reply: INTERNAL_ERROR, route: 'failed' };
-  }
-  const { reply, route } = outcome;
-  send(res, reply);
-  metrics.requests.inc({ method, route, status: String(reply.status) });
-  // Authorization answers are traffic, not admin activity: keep them out of the info log.
-  const quiet = route === AUTHORIZE_PATH || (method === 'GET' && reply.status < 400);
-  log[quiet ? 'debug' : 'info'](
-    { method, url: req.url, status: reply.status, client: client.address, ms: Math.round(performance.now() - started) },
-    'admin api request',
-  );
-}
 
 function checkOptions(options: AdminApiOptions): string | undefined {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) return `port must be 0 to 65535, got ${options.port}`;
@@ -123,28 +70,21 @@ export async function startAdminApi(options: Partial<AdminApiOptions>, deps: Adm
   const trust = compileForwardingTrust(settings.trustedProxies, settings.clientAddressHeader);
   if (!trust.ok) return { ok: false, message: `admin api: ${trust.message}` };
   const log = deps.logger.child({ component: 'admin-api' });
-  const served: Served = {
-    router: new Router(ROUTES),
-    services: { admin: deps.admin, tokens: deps.tokens, policy: deps.policy, log, metrics: apiMetrics(deps.registry), writes: new KeyedQueue() },
-    trust: trust.trust,
-    maxBodyBytes: settings.maxBodyBytes,
-  };
-  const server = createServer((req, res) => {
-    serve(req, res, served).catch((err: unknown) => log.error({ err }, 'admin api could not answer'));
-  });
-  const listening = await new Promise<string | undefined>((resolve) => {
-    server.once('error', (err: Error) => resolve(err.message));
-    server.listen(settings.port, settings.host, () => resolve(undefined));
-  });
-  if (listening !== undefined) return { ok: false, message: `admin api: cannot listen on ${settings.host}:${settings.port}: ${listening}` };
-  const { address, port } = server.address() as AddressInfo;
+  const services = { admin: deps.admin, tokens: deps.tokens, policy: deps.policy, log, metrics: apiMetrics(deps.registry), writes: new KeyedQueue() };
+  let built: Awaited<ReturnType<typeof buildAdminApp>>;
+  try {
+    built = await buildAdminApp({ ...settings, trust: trust.trust }, services);
+  } catch (err) {
+    return { ok: false, message: `admin api: ${(err as Error).message}` };
+  }
+  const { app, routes } = built;
+  try {
+    await app.listen({ host: settings.host, port: settings.port });
+  } catch (err) {
+    await app.close();
+    return { ok: false, message: `admin api: cannot listen on ${settings.host}:${settings.port}: ${(err as Error).message}` };
+  }
+  const { address, port } = app.server.address() as AddressInfo;
   log.info({ address, port, trustedProxies: settings.trustedProxies || 'none' }, 'admin api listening');
-  return {
-    ok: true,
-    api: {
-      address,
-      port,
-      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    },
-  };
+  return { ok: true, api: { address, port, routes, close: () => app.close() } };
 }

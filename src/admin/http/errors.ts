@@ -1,0 +1,62 @@
+/**
+ * Every refusal the API answers, in one JSON shape, so a portal can show
+ * `message` and point at `field`/`token`. Handlers and hooks throw an
+ * ApiError; the server's error handler sends it, and turns anything else
+ * into a 500 whose cause goes to the log only.
+ */
+import type { AdminFailure, InvalidItem } from '../list-admin.js';
+
+export interface ErrorBody {
+  /** Machine-readable kind: `invalid`, `unauthorized`, `forbidden`, `lockout`, `not-found`, … */
+  readonly error: string;
+  readonly message: string;
+  /** The request field at fault: a body field (`value`, `filter.state`), a query parameter, a path parameter, or `body`. */
+  readonly field?: string;
+  /** The offending text as sent. */
+  readonly token?: string;
+  /** Every bad entry of a list or an import, with its line or position. */
+  readonly items?: readonly InvalidItem[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: ErrorBody,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(body.message);
+  }
+}
+
+const MAX_SHOWN = 64;
+
+/** The token as shown in an error: text as sent (shortened), anything else as JSON. */
+export function shownToken(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+}
+
+/** 400 naming the field (and the token) at fault. */
+export function invalid(field: string, message: string, token?: string, items?: readonly InvalidItem[]): ApiError {
+  return new ApiError(400, { error: 'invalid', message, field, ...(token !== undefined && { token }), ...(items !== undefined && { items }) });
+}
+
+export const notFound = (message: string): ApiError => new ApiError(404, { error: 'not-found', message });
+
+const STATUS_OF: Readonly<Record<Exclude<AdminFailure['kind'], 'invalid'>, number>> = {
+  'not-found': 404,
+  exists: 409,
+  // Refusing to lock the caller out is a permission decision, not bad input.
+  lockout: 403,
+  conflict: 409,
+  // The request was fine; the stored list it would change is not.
+  unreadable: 422,
+};
+
+/** The refusal for a failure from ListAdmin; `field` is where the request carried the input at fault. */
+export function failure(failed: AdminFailure, field: string): ApiError {
+  if (failed.kind !== 'invalid') return new ApiError(STATUS_OF[failed.kind], { error: failed.kind, message: failed.message });
+  return invalid(field, failed.message, failed.items?.[0]?.token, failed.items);
+}
+
+export const INTERNAL_ERROR: ErrorBody = { error: 'internal', message: 'internal error; it was logged' };

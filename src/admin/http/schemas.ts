@@ -1,0 +1,298 @@
+/**
+ * The API's schemas, in TypeBox: each route's params, query string, body and
+ * responses are built from these. The same schema validates a request, types
+ * its handler, serializes the answer and becomes the OpenAPI document, so
+ * none of them can drift from another.
+ *
+ * Shapes a response shares (an entry, a list, an error) are components: added
+ * to the server once under their name, referred to by `$ref`, and shown in
+ * the document's `components/schemas`.
+ */
+import { type Static, type TSchema, type TUnsafe, Type } from 'typebox';
+import { type DecisionReason, SCOPES } from '../../policy/index.js';
+import { AUDIT_LENGTH } from '../../store/audit-log.js';
+import type { EntryStateFilter } from '../entry-filter.js';
+import type { BulkAction } from '../list-admin.js';
+import { IP_ADDRESS_FORMAT, ONE_LINE_PATTERN } from './validation.js';
+
+export const MAX_VALUE_LENGTH = 100;
+export const MAX_DESCRIPTION_LENGTH = 200;
+export const MAX_BULK_VALUES = 100_000;
+export const DEFAULT_AUDIT_LIMIT = 100;
+export const DEFAULT_EXPORT_FORMAT = 'json';
+export const DEFAULT_IMPORT_STATE = 'active';
+/** An entry added without saying is active. */
+export const NEW_ENTRY_ACTIVE = true;
+export const ENTRY_STATES = ['active', 'inactive'] as const satisfies readonly EntryStateFilter[];
+export const EXPORT_FORMATS = ['csv', 'lines', 'json'] as const;
+export const BULK_ACTIONS = ['enable', 'disable', 'delete'] as const satisfies readonly BulkAction[];
+export const DECISION_REASONS = ['scope-disabled', 'matched', 'no-match', 'empty-list', 'bad-source-address', 'policy-unavailable'] as const satisfies readonly DecisionReason[];
+
+const COMPONENTS: TSchema[] = [];
+
+/** Every shared schema, each with its `$id`, for `fastify.addSchema`. */
+export const components = (): readonly TSchema[] => COMPONENTS;
+
+/** Registers `schema` as a component named `id`; the result refers to it and types as it. */
+function component<T extends TSchema>(id: string, schema: T): TUnsafe<Static<T>> {
+  COMPONENTS.push({ ...schema, $id: id });
+  return Type.Unsafe<Static<T>>(Type.Ref(`${id}#`));
+}
+
+/** An object that refuses fields it does not name. */
+const strictObject = <P extends Parameters<typeof Type.Object>[0]>(properties: P, description?: string) =>
+  Type.Object(properties, { additionalProperties: false, ...(description !== undefined && { description }) });
+
+/** An array of a response: read-only, as the values the handlers return. */
+const arrayOf = <T extends TSchema>(items: T, description?: string) => Type.Immutable(Type.Array(items, description === undefined ? {} : { description }));
+
+/** One line of text without control characters. */
+const oneLine = (maxLength: number, description: string) => Type.String({ maxLength, pattern: ONE_LINE_PATTERN, description });
+
+export const Scope = Type.Enum(SCOPES, { type: 'string', description: 'A scope: the SIP edge (sip, webrtc), a portal login (admin), recording links (recordings).' });
+
+// ---- inputs
+
+export const TenantParams = strictObject({
+  tenant: Type.String({ description: 'The tenant: letters, digits and . _ @ -, starting with a letter or digit, at most 253 characters.' }),
+});
+export const ScopeParams = strictObject({ tenant: TenantParams.properties.tenant, scope: Scope });
+export const EntryParams = strictObject({
+  ...ScopeParams.properties,
+  cidr: Type.String({ description: 'The entry, percent-encoded (10.0.0.0%2F8); any spelling of it names the same entry.' }),
+});
+
+/** A query flag; given as true or false. */
+const flag = (description: string) => Type.Optional(Type.Boolean({ default: false, description }));
+
+/** A route that reads no query parameter: any given is refused. */
+export const NoQuery = strictObject({});
+
+const FORCE = { force: flag('Override the lockout guard; never for the admin scope.') };
+export const ForceQuery = strictObject(FORCE);
+
+const FILTER = {
+  value: Type.Optional(oneLine(MAX_VALUE_LENGTH, 'Entries whose value contains this text (192.0.2, /24).')),
+  state: Type.Optional(Type.Enum(ENTRY_STATES, { type: 'string', description: 'Entries in this state.' })),
+  description: Type.Optional(oneLine(MAX_DESCRIPTION_LENGTH, 'Entries whose description contains this text.')),
+  q: Type.Optional(oneLine(MAX_DESCRIPTION_LENGTH, 'Quick search: text in the value, the description or the state.')),
+};
+export const FilterQuery = strictObject(FILTER);
+export const ExportQuery = strictObject({ format: Type.Optional(Type.Enum(EXPORT_FORMATS, { type: 'string', default: DEFAULT_EXPORT_FORMAT, description: 'File format.' })), ...FILTER });
+export const CheckQuery = strictObject({
+  ip: Type.Optional(Type.String({ maxLength: 64, format: IP_ADDRESS_FORMAT, description: 'The address to check; your own when left out.' })),
+});
+export const AuditQuery = strictObject({
+  scope: Type.Optional(Scope),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: AUDIT_LENGTH, default: DEFAULT_AUDIT_LIMIT, description: 'At most this many records.' })),
+});
+export const ImportQuery = strictObject({
+  skipInvalid: flag('Write the valid lines and report the invalid ones.'),
+  state: Type.Optional(Type.Enum(ENTRY_STATES, { type: 'string', default: DEFAULT_IMPORT_STATE, description: 'State of imported entries (JSON lines may say otherwise per line).' })),
+  ...FORCE,
+});
+export const ReplaceQuery = strictObject({ dryRun: flag('Only report what would change.'), ...FORCE });
+
+const ENTRY_FIELDS = {
+  value: oneLine(MAX_VALUE_LENGTH, 'An IPv4 or IPv6 address or CIDR block, e.g. 203.0.113.0/24.'),
+  description: Type.Optional(oneLine(MAX_DESCRIPTION_LENGTH, 'One line of text; empty clears it.')),
+};
+const ACTIVE = 'Only active entries are enforced.';
+
+export const NewEntry = strictObject({ ...ENTRY_FIELDS, active: Type.Optional(Type.Boolean({ default: NEW_ENTRY_ACTIVE, description: ACTIVE })) });
+/** A line of a JSON-lines import; `active` defaults to the import's state. */
+export const EntryLine = strictObject({ ...ENTRY_FIELDS, active: Type.Optional(Type.Boolean({ description: ACTIVE })) }, 'One entry.');
+export const EntryPatch = strictObject(
+  { description: ENTRY_FIELDS.description, active: Type.Optional(Type.Boolean({ description: ACTIVE })) },
+  'Give description, active or both.',
+);
+export const Enabled = strictObject({ enabled: Type.Boolean() });
+export const BulkRequest = strictObject(
+  {
+    action: Type.Enum(BULK_ACTIONS, { type: 'string' }),
+    values: Type.Optional(Type.Array(oneLine(MAX_VALUE_LENGTH, 'An entry.'), { maxItems: MAX_BULK_VALUES })),
+    filter: Type.Optional(strictObject(FILTER)),
+    all: Type.Optional(Type.Literal(true)),
+  },
+  'Exactly one of values, filter or all.',
+);
+
+export const JSON_TYPE = 'application/json';
+export const TEXT_TYPE = 'text/plain';
+/** JSON lines: one JSON object per line. */
+export const JSON_LINES_TYPES = ['application/x-ndjson', 'application/jsonl'] as const;
+
+/**
+ * A body accepted in several media types, one schema each; it types as any
+ * of them. A request in another media type is answered 415.
+ */
+export function bodyIn<M extends Record<string, TSchema>>(byType: M): TUnsafe<{ [K in keyof M]: Static<M[K]> }[keyof M]> {
+  const content = Object.fromEntries(Object.entries(byType).map(([type, schema]) => [type, { schema }]));
+  return Type.Unsafe({ content } as TSchema);
+}
+
+/** The media types a route's body schema accepts: those it names, else JSON. */
+export function acceptedTypes(body: unknown): readonly string[] {
+  const content = (body as { content?: object } | undefined)?.content;
+  return content === undefined ? [JSON_TYPE] : Object.keys(content);
+}
+
+export const ImportBody = bodyIn({
+  [TEXT_TYPE]: Type.String({ description: 'One entry a line or several comma-separated, each a CIDR optionally followed by a description; blank lines and # comments skipped.' }),
+  ...Object.fromEntries(JSON_LINES_TYPES.map((type) => [type, Type.String({ description: 'One object {value, description?, active?} a line.' })])),
+});
+export const ReplaceBody = bodyIn({
+  [TEXT_TYPE]: Type.String({ examples: ['203.0.113.0/24, 198.51.100.7'] }),
+  [JSON_TYPE]: strictObject({ cidrs: Type.String({ description: 'The comma-separated list.' }) }),
+});
+
+// ---- outputs
+
+export const InvalidItem = component(
+  'InvalidItem',
+  Type.Object({
+    line: Type.Optional(Type.Integer({ description: '1-based line of an import.' })),
+    entry: Type.Optional(Type.Integer({ description: '0-based position in a submitted list.' })),
+    token: Type.String(),
+    message: Type.String(),
+  }),
+);
+
+const ErrorSchema = component(
+  'Error',
+  Type.Object(
+    {
+      error: Type.String({ examples: ['invalid', 'unauthorized', 'forbidden', 'lockout', 'not-found', 'exists', 'conflict', 'unreadable', 'too-large'] }),
+      message: Type.String(),
+      field: Type.Optional(Type.String({ description: 'The body field, query or path parameter at fault, or body.' })),
+      token: Type.Optional(Type.String({ description: 'The offending text.' })),
+      items: Type.Optional(arrayOf(InvalidItem)),
+    },
+    { description: 'Every refusal: error names the kind, message says why; bad input also names the field and the token at fault.' },
+  ),
+);
+
+const ERRORS = {
+  400: 'Invalid input; field and token name what is wrong, items every bad entry.',
+  401: 'No token, or not a valid one.',
+  403: 'The token is for another tenant, the admin allowlist denies your address, or the change would lock you out (error: lockout).',
+  404: 'No such entry.',
+  409: 'The entry exists already, or the list kept changing under the write.',
+  413: 'The body is larger than the configured limit.',
+  415: 'The body is not in a media type the route reads.',
+  422: 'The stored list is malformed (pushed by hand); replace it with PUT …/list.',
+  500: 'Internal error; details are in the server log only.',
+} as const;
+export type ErrorStatus = keyof typeof ERRORS;
+
+const HEADERS_OF: Partial<Record<ErrorStatus, Record<string, TSchema>>> = {
+  401: { 'WWW-Authenticate': Type.String({ description: 'Bearer realm="sipwarden", with error="invalid_token" for a bad token.' }) },
+};
+
+/** Every route behind a token can answer these: bad input, no or bad token, denied, internal error. */
+const TOKEN_ROUTE: readonly ErrorStatus[] = [400, 401, 403, 500];
+
+/** The error responses of a route behind a token: the common ones and `more`. */
+export function errorResponses(...more: ErrorStatus[]) {
+  const statuses = [...new Set([...TOKEN_ROUTE, ...more])].sort();
+  const responses = statuses.map((status) => [status, { ...ErrorSchema, description: ERRORS[status], ...(HEADERS_OF[status] && { headers: HEADERS_OF[status] }) }]);
+  return Object.fromEntries(responses) as { [S in ErrorStatus]?: typeof ErrorSchema };
+}
+
+const timestamp = Type.Optional(Type.String({ format: 'date-time' }));
+
+export const Entry = component(
+  'Entry',
+  Type.Object({
+    value: Type.String({ description: 'An IPv4 or IPv6 address or CIDR block, canonical.' }),
+    active: Type.Boolean({ description: ACTIVE }),
+    description: Type.Optional(Type.String()),
+    createdAt: timestamp,
+    createdBy: Type.Optional(Type.String()),
+    updatedAt: timestamp,
+    updatedBy: Type.Optional(Type.String()),
+  }),
+);
+
+export const List = component(
+  'List',
+  Type.Object({
+    tenant: Type.String(),
+    scope: Scope,
+    configured: Type.Boolean({ description: 'False when the scope was never set up (open to everyone).' }),
+    enabled: Type.Boolean(),
+    entries: arrayOf(Entry, 'Active entries first, in enforced order.'),
+    cidrs: Type.String({ description: 'The enforced string as stored.' }),
+    rev: Type.Integer(),
+  }),
+);
+
+export const UnreadableList = component(
+  'UnreadableList',
+  Type.Object({ tenant: Type.String(), scope: Scope, error: Type.Literal('unreadable'), message: Type.String() }),
+);
+
+export const Scopes = Type.Object(
+  { tenant: Type.String(), scopes: arrayOf(Type.Union([List, UnreadableList])) },
+  { description: 'The scopes; one whose stored list cannot be read carries error and message instead.' },
+);
+
+export const EntryWritten = component('EntryWritten', Type.Object({ rev: Type.Integer(), entry: Entry }));
+export const Revision = component('Revision', Type.Object({ rev: Type.Integer() }));
+
+export const SwitchedScope = Type.Object({ tenant: Type.String(), scope: Scope, enabled: Type.Boolean(), rev: Type.Integer() }, { description: 'Switched.' });
+
+export const Check = component(
+  'Check',
+  Type.Object(
+    {
+      tenant: Type.String(),
+      scope: Scope,
+      ip: Type.String(),
+      allow: Type.Boolean(),
+      reason: Type.Enum(DECISION_REASONS, { type: 'string' }),
+      entry: Type.Optional(Type.Object({ value: Type.String(), description: Type.Optional(Type.String()) }, { description: 'The most specific entry that matched.' })),
+    },
+    { description: 'The decision.' },
+  ),
+);
+
+export const ExportedList = Type.Object({ tenant: Type.String(), scope: Scope, enabled: Type.Boolean(), entries: arrayOf(Entry) });
+
+export const Imported = Type.Object({ rev: Type.Integer(), imported: Type.Integer(), skipped: arrayOf(InvalidItem) }, { description: 'Imported.' });
+export const BulkDone = Type.Object({ rev: Type.Integer(), affected: Type.Integer() }, { description: 'Done.' });
+export const Replaced = Type.Object(
+  {
+    dryRun: Type.Boolean(),
+    rev: Type.Optional(Type.Integer({ description: 'The new revision; absent on a dry run.' })),
+    added: arrayOf(Type.String()),
+    removed: arrayOf(Type.String()),
+    unchanged: arrayOf(Type.String()),
+  },
+  { description: 'The diff (and the new revision unless a dry run).' },
+);
+
+const ListSummary = component(
+  'ListSummary',
+  Type.Object({ enabled: Type.Boolean(), active: Type.Integer(), inactive: Type.Integer(), cidrs: Type.Optional(Type.String()) }),
+);
+
+const AuditRecord = component(
+  'AuditRecord',
+  Type.Object({
+    tenant: Type.String(),
+    scope: Scope,
+    at: Type.String({ format: 'date-time' }),
+    actor: Type.String(),
+    address: Type.Optional(Type.String()),
+    action: Type.String({ examples: ['add', 'edit', 'delete', 'import', 'replace', 'bulk-disable', 'enable-scope'] }),
+    rev: Type.Optional(Type.Integer()),
+    before: Type.Union([ListSummary, Type.Null()], { description: 'Null for a write made without reading the list first.' }),
+    after: ListSummary,
+    added: arrayOf(Type.String()),
+    removed: arrayOf(Type.String()),
+    truncated: Type.Boolean(),
+  }),
+);
+
+export const AuditPage = Type.Object({ tenant: Type.String(), records: arrayOf(AuditRecord) }, { description: 'The records, newest first.' });
