@@ -13,5 +13,7 @@ export function adminApiConfig(env: EnvReader, errors: EnvErrors): AdminApiOptio
     trustedProxies: text(env, 'SIPWARDEN_ADMIN_TRUSTED_PROXIES', ADMIN_API_DEFAULTS.trustedProxies),
     clientAddressHeader: text(env, 'SIPWARDEN_ADMIN_CLIENT_ADDRESS_HEADER', ADMIN_API_DEFAULTS.clientAddressHeader),
     maxBodyBytes: integer(env, errors, 'SIPWARDEN_ADMIN_MAX_BODY_BYTES', ADMIN_API_DEFAULTS.maxBodyBytes, 1024, 1024 ** 3),
+    authFailureLimit: integer(env, errors, 'SIPWARDEN_ADMIN_AUTH_FAILURE_LIMIT', ADMIN_API_DEFAULTS.authFailureLimit, 0, 1_000_000),
+    authFailureWindowMs: integer(env, errors, 'SIPWARDEN_ADMIN_AUTH_FAILURE_WINDOW_MS', ADMIN_API_DEFAULTS.authFailureWindowMs, 1000, 24 * 60 * 60 * 1000),
   };
 }

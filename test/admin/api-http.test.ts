@@ -1,5 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_API_DEFAULTS } from '../../src/admin/http/start-admin-api.js';
+import { adminApiConfig } from '../../src/config/admin-api-config.js';
+import { EnvErrors } from '../../src/config/env.js';
 import { type ApiClient, apiForTests, expectError, path } from './api-harness.js';
 
 const env = apiForTests();
@@ -72,6 +75,67 @@ describe('admin API: the interactive reference at /v1/docs', () => {
     expect(initializer.text).toContain("resolveUrl('./json')");
     const document = await env.api.call('GET', '/v1/docs/json');
     expect(document.body).toEqual((await env.api.call('GET', '/v1/openapi.json')).body);
+  });
+});
+
+describe('admin API: failed token checks are limited per client address', () => {
+  it('answers 429 with Retry-After after the limit of bad tokens, to that address only, and logs no token', async () => {
+    const limited = await env.stack.api({ authFailureLimit: 3, authFailureWindowMs: 60_000 });
+    const good = await env.stack.token('acme');
+    const guesses = ['swd_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'not-a-token', good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A')];
+    const attacker = '198.51.100.66';
+    // No token at all guesses nothing and is not counted.
+    expectError(await limited.call('GET', path('acme', 'sip'), { from: attacker }), 401, 'unauthorized');
+    for (const guess of guesses) expectError(await limited.call('GET', path('acme', 'sip'), { token: guess, from: attacker }), 401, 'unauthorized');
+
+    for (const attempt of [guesses[0]!, good]) {
+      const refused = await limited.call('GET', path('acme', 'sip'), { token: attempt, from: attacker });
+      expect(expectError(refused, 429, 'too-many-requests').message).toContain(attacker);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    }
+    // Writes are refused the same way, before the body is read.
+    expectError(await limited.call('POST', path('acme', 'sip', '/entries'), { token: good, from: attacker, json: { value: '192.0.2.1' } }), 429, 'too-many-requests');
+
+    // Another address is unaffected, and its own failures count for it alone.
+    expect((await limited.call('GET', path('acme', 'sip'), { token: good, from: '198.51.100.67' })).status).toBe(200);
+    expectError(await limited.call('GET', path('acme', 'sip'), { token: guesses[0]!, from: '198.51.100.67' }), 401, 'unauthorized');
+    // The authorization endpoint takes no token and is not limited.
+    expect((await limited.call('GET', '/v1/authorize?tenant=acme&scope=recordings', { from: attacker })).status).toBe(204);
+
+    const logged = env.stack.logs.lines().filter((l) => l.msg === 'admin api: bad token');
+    expect(logged.filter((l) => l.client === attacker)).toHaveLength(3);
+    const everything = JSON.stringify(env.stack.logs.lines());
+    for (const guess of guesses) expect(everything).not.toContain(guess);
+    expect(everything).not.toContain(good);
+  });
+
+  it('counts an IPv6 /64 as one address, and serves it again once the window has passed', async () => {
+    const limited = await env.stack.api({ authFailureLimit: 1, authFailureWindowMs: 1000 });
+    const good = await env.stack.token('acme');
+    expectError(await limited.call('GET', path('acme', 'sip'), { token: 'bad', from: '2001:db8:1:2::1' }), 401, 'unauthorized');
+    expectError(await limited.call('GET', path('acme', 'sip'), { token: good, from: '2001:db8:1:2::ffff' }), 429, 'too-many-requests');
+    expect((await limited.call('GET', path('acme', 'sip'), { token: good, from: '2001:db8:1:3::1' })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await limited.call('GET', path('acme', 'sip'), { token: good, from: '2001:db8:1:2::1' })).status).toBe(200);
+  });
+
+  it('is configured from the environment: on by default, 0 turns it off, a bad value names its variable', () => {
+    const read = (vars: Record<string, string>) => {
+      const errors = new EnvErrors();
+      return { config: adminApiConfig(vars, errors), errors: errors.messages };
+    };
+    expect(read({}).config).toMatchObject({ authFailureLimit: ADMIN_API_DEFAULTS.authFailureLimit, authFailureWindowMs: ADMIN_API_DEFAULTS.authFailureWindowMs });
+    expect(ADMIN_API_DEFAULTS.authFailureLimit).toBeGreaterThan(0);
+    expect(read({ SIPWARDEN_ADMIN_AUTH_FAILURE_LIMIT: '0', SIPWARDEN_ADMIN_AUTH_FAILURE_WINDOW_MS: '300000' }).config).toMatchObject({ authFailureLimit: 0, authFailureWindowMs: 300_000 });
+    expect(read({ SIPWARDEN_ADMIN_AUTH_FAILURE_LIMIT: 'many' }).errors).toEqual([expect.stringContaining('SIPWARDEN_ADMIN_AUTH_FAILURE_LIMIT')]);
+    expect(read({ SIPWARDEN_ADMIN_AUTH_FAILURE_WINDOW_MS: '10' }).errors).toEqual([expect.stringContaining('SIPWARDEN_ADMIN_AUTH_FAILURE_WINDOW_MS')]);
+  });
+
+  it('can be turned off', async () => {
+    const unlimited = await env.stack.api({ authFailureLimit: 0 });
+    for (let i = 0; i < 15; i++) expectError(await unlimited.call('GET', path('acme', 'sip'), { token: 'bad', from: '198.51.100.99' }), 401, 'unauthorized');
+    expect((await unlimited.call('GET', path('acme', 'sip'), { token, from: '198.51.100.99' })).status).toBe(200);
   });
 });
 

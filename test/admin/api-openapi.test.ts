@@ -117,9 +117,10 @@ describe('OpenAPI document', () => {
     for (const { method, path, operation } of operations().filter((o) => isTenantRoute(o.path))) {
       const where = `${method} ${path}`;
       const statuses = Object.keys(operation.responses);
-      expect(statuses, where).toEqual(expect.arrayContaining(['400', '401', '403', '500']));
+      expect(statuses, where).toEqual(expect.arrayContaining(['400', '401', '403', '429', '500']));
       if (operation.requestBody) expect(statuses, where).toEqual(expect.arrayContaining(['413', '415']));
       for (const status of statuses.filter((s) => s >= '400')) expect(operation.responses[status].content['application/json'].schema, `${where} ${status}`).toEqual(errorRef);
+      expect(operation.responses['429'].headers['Retry-After'], where).toBeDefined();
       expect(operation.security, where).toBeUndefined();
     }
     for (const { method, operation } of operations().filter((o) => o.path === '/v1/authorize')) {

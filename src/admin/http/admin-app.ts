@@ -11,6 +11,7 @@
  * line. Anything unexpected answers 500 with no detail; the cause is logged.
  */
 import helmet from '@fastify/helmet';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ApiServices } from './api-context.js';
 import { AUTHORIZE_PATH, authorizeRoutes } from './authorize-route.js';
@@ -24,6 +25,9 @@ import { schemaErrorFormatter, validatorCompiler } from './validation.js';
 export interface AdminAppSettings {
   readonly trust: ForwardingTrust;
   readonly maxBodyBytes: number;
+  /** Failed token checks an address may make per window; 0 for no limit. */
+  readonly authFailureLimit: number;
+  readonly authFailureWindowMs: number;
 }
 
 /** A route the server serves, as fastify registered it; `hidden` ones are left out of the OpenAPI document. */
@@ -137,9 +141,15 @@ export async function buildAdminApp(settings: AdminAppSettings, services: ApiSer
     return reply.code(404).send({ error: 'not-found', message: `no such resource: ${path}${hint}` });
   });
 
+  await app.register(rateLimit, { global: false });
+  const limiter =
+    settings.authFailureLimit > 0
+      ? app.createRateLimit({ max: settings.authFailureLimit, timeWindow: settings.authFailureWindowMs, keyGenerator: (request) => normalizeIP(request.client.address) })
+      : undefined;
+
   await documentation(app);
   await app.register(authorizeRoutes(services));
-  await app.register(tenantRoutes(services));
+  await app.register(tenantRoutes(services, limiter));
   await app.ready();
   return { app, routes };
 }

@@ -25,7 +25,8 @@ const DOCS_CSP =
 
 const DESCRIPTION =
   "Manage each tenant's allowlists (scopes sip, webrtc, admin, recordings) and ask whether an address is allowed. " +
-  'Every /v1/tenants route needs a bearer token for that tenant (or for all tenants) and a client address allowed by the admin scope of the tenant. ' +
+  'Every /v1/tenants route needs a bearer token for that tenant (or for all tenants) and a client address allowed by the admin scope of the tenant; ' +
+  'too many failed token checks from one address are answered 429 for a while. ' +
   'Errors are JSON objects with error, message, and for bad input the field and token at fault; ' +
   'an unknown path answers 404, a method a path does not serve 405 with Allow.';
 

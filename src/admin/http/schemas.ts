@@ -181,16 +181,18 @@ const ERRORS = {
   413: 'The body is larger than the configured limit.',
   415: 'The body is not in a media type the route reads.',
   422: 'The stored list is malformed (pushed by hand); replace it with PUT …/list.',
+  429: 'Too many failed token checks from your address; wait for Retry-After seconds.',
   500: 'Internal error; details are in the server log only.',
 } as const;
 export type ErrorStatus = keyof typeof ERRORS;
 
 const HEADERS_OF: Partial<Record<ErrorStatus, Record<string, TSchema>>> = {
   401: { 'WWW-Authenticate': Type.String({ description: 'Bearer realm="sipwarden", with error="invalid_token" for a bad token.' }) },
+  429: { 'Retry-After': Type.Integer({ description: 'Seconds until token checks from your address are served again.' }) },
 };
 
-/** Every route behind a token can answer these: bad input, no or bad token, denied, internal error. */
-const TOKEN_ROUTE: readonly ErrorStatus[] = [400, 401, 403, 500];
+/** Every route behind a token can answer these: bad input, no or bad token, denied, too many bad tokens, internal error. */
+const TOKEN_ROUTE: readonly ErrorStatus[] = [400, 401, 403, 429, 500];
 
 /** The error responses of a route behind a token: the common ones and `more`. */
 export function errorResponses(...more: ErrorStatus[]) {

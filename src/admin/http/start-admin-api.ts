@@ -25,6 +25,10 @@ export interface AdminApiOptions {
   readonly clientAddressHeader: string;
   /** Largest request body accepted; larger ones get 413. */
   readonly maxBodyBytes: number;
+  /** Failed token checks a client address may make per window before every token check from it gets 429; 0 for no limit. */
+  readonly authFailureLimit: number;
+  /** That window, in milliseconds, counted from the first failure in it. */
+  readonly authFailureWindowMs: number;
 }
 
 export const ADMIN_API_DEFAULTS: AdminApiOptions = {
@@ -34,6 +38,9 @@ export const ADMIN_API_DEFAULTS: AdminApiOptions = {
   clientAddressHeader: 'X-Forwarded-For',
   // A 100,000-entry import with descriptions is about 5 MB.
   maxBodyBytes: 16 * 1024 * 1024,
+  // A person mistyping a token gets a few tries; a token guesser ten a minute.
+  authFailureLimit: 10,
+  authFailureWindowMs: 60_000,
 };
 
 export interface AdminApiDeps {
@@ -59,6 +66,10 @@ export type AdminApiResult = { readonly ok: true; readonly api: AdminApi } | { r
 function checkOptions(options: AdminApiOptions): string | undefined {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) return `port must be 0 to 65535, got ${options.port}`;
   if (!Number.isInteger(options.maxBodyBytes) || options.maxBodyBytes < 1) return `maxBodyBytes must be a positive whole number, got ${options.maxBodyBytes}`;
+  if (!Number.isInteger(options.authFailureLimit) || options.authFailureLimit < 0) return `authFailureLimit must be a whole number, got ${options.authFailureLimit}`;
+  if (!Number.isInteger(options.authFailureWindowMs) || options.authFailureWindowMs < 1) {
+    return `authFailureWindowMs must be a positive whole number, got ${options.authFailureWindowMs}`;
+  }
   return undefined;
 }
 
@@ -85,6 +96,6 @@ export async function startAdminApi(options: Partial<AdminApiOptions>, deps: Adm
     return { ok: false, message: `admin api: cannot listen on ${settings.host}:${settings.port}: ${(err as Error).message}` };
   }
   const { address, port } = app.server.address() as AddressInfo;
-  log.info({ address, port, trustedProxies: settings.trustedProxies || 'none' }, 'admin api listening');
+  log.info({ address, port, trustedProxies: settings.trustedProxies || 'none', authFailureLimit: settings.authFailureLimit }, 'admin api listening');
   return { ok: true, api: { address, port, routes, close: () => app.close() } };
 }

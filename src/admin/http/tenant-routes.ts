@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Scope } from '../../policy/index.js';
 import { type ListId, listIdKey } from '../../store/keys.js';
 import { type Actor, canonicalValue } from '../list-admin.js';
-import { admitting } from './access.js';
+import { type FailureLimiter, admitting } from './access.js';
 import type { ApiServices } from './api-context.js';
 import { auditRoute } from './audit-route.js';
 import { entryRoutes } from './entry-routes.js';
@@ -23,9 +23,9 @@ const typed = (app: FastifyInstance) => app.withTypeProvider<TypeBoxTypeProvider
 /** A fastify instance whose handlers are typed from their TypeBox schemas. */
 export type ApiApp = ReturnType<typeof typed>;
 
-export function tenantRoutes(services: ApiServices) {
+export function tenantRoutes(services: ApiServices, limiter: FailureLimiter | undefined) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onRequest', admitting(services));
+    app.addHook('onRequest', admitting(services, limiter));
     const api = typed(app);
     for (const routes of [scopeRoutes, entryRoutes, listRoutes, auditRoute]) routes(api, services);
   };
