@@ -150,6 +150,8 @@ describe('admin API: stricter than fastify by default', () => {
     // Query strings are text, read as the schema's types.
     expectError(await env.api.call('GET', '/v1/tenants/acme/audit?limit=ten', { token }), 400, 'invalid', 'limit');
     expect((await env.api.call('GET', '/v1/tenants/acme/audit?limit=5', { token })).status).toBe(200);
+    // A flag is true or false, as the document says; 1 is not guessed to mean true.
+    expect(expectError(await env.api.call('PUT', path('acme', 'sip', '/list?dryRun=1'), { token, text: '192.0.2.1' }), 400, 'invalid', 'dryRun').message).toBe('dryRun must be true or false');
     const twice = expectError(await env.api.call('GET', path('acme', 'sip', '?q=a&q=b'), { token }), 400, 'invalid', 'q');
     expect(twice.message).toBe('query parameter q is given more than once');
     expect((await env.stack.stored('acme', 'sip')).configured).toBe(false);
