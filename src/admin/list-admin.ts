@@ -12,7 +12,7 @@ import {
   decide,
   parseCidrList,
 } from '../policy/index.js';
-import { type AuditRecord, readAudit } from '../store/audit-log.js';
+import { type AuditRecord, RedisAuditLog } from '../store/audit-log.js';
 import { type KeySchema, type ListId, isValidTenant } from '../store/keys.js';
 import type { EntryInput, ListEntry, ListState } from '../store/list-state.js';
 import type { RedisClient } from '../store/redis-connection.js';
@@ -293,7 +293,7 @@ export class ListAdmin {
   }
 
   async audit(tenant: string, limit?: number): Promise<AuditRecord[]> {
-    return readAudit(this.client, this.keys, tenant, limit);
+    return new RedisAuditLog(this.client, this.keys).read(tenant, limit);
   }
 
   async listDomains(): Promise<Map<string, string>> {

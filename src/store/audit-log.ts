@@ -82,14 +82,33 @@ export function auditRecord(
   };
 }
 
-/** The tenant's newest records first. Records that do not parse are skipped. */
-export async function readAudit(client: RedisClient, keys: KeySchema, tenant: string, limit = AUDIT_LENGTH): Promise<AuditRecord[]> {
-  const lines = await client.lrange(keys.audit(tenant), 0, limit - 1);
-  return lines.flatMap((line) => {
-    try {
-      return [JSON.parse(line) as AuditRecord];
-    } catch {
-      return [];
-    }
-  });
+/**
+ * A record as documented. Before commit.lua put `rev` in as text, it decoded
+ * and encoded every record with cjson, which writes an empty array as `{}`:
+ * records from then (a tenant keeps its newest 1,000) still read with arrays.
+ */
+function asRecord(parsed: AuditRecord): AuditRecord {
+  const { added, removed } = parsed;
+  if (Array.isArray(added) && Array.isArray(removed)) return parsed;
+  return { ...parsed, added: Array.isArray(added) ? added : [], removed: Array.isArray(removed) ? removed : [] };
+}
+
+/** The audit log in Redis: written by commit.lua with each change, read here. */
+export class RedisAuditLog {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: KeySchema,
+  ) {}
+
+  /** The tenant's newest records first. Records that do not parse are skipped. */
+  async read(tenant: string, limit = AUDIT_LENGTH): Promise<AuditRecord[]> {
+    const lines = await this.client.lrange(this.keys.audit(tenant), 0, limit - 1);
+    return lines.flatMap((line) => {
+      try {
+        return [asRecord(JSON.parse(line) as AuditRecord)];
+      } catch {
+        return [];
+      }
+    });
+  }
 }

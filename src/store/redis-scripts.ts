@@ -81,7 +81,7 @@ export interface CommitArgs {
   readonly channel: string;
   readonly tenant: string;
   readonly scope: string;
-  /** The audit record, its `rev` filled in by the script; undefined records nothing. */
+  /** The audit record (an object with fields), written as sent with `rev` put in front by the script; undefined records nothing. */
   readonly auditRecord: object | undefined;
   readonly auditLength: number;
 }

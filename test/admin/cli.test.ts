@@ -363,6 +363,16 @@ describe.concurrent('sipwarden CLI', { timeout: 120_000 }, () => {
     expect(human.stdout).toMatch(/seed +sip +add +1 +\+198\.51\.100\.0\/24; 1 active, 0 inactive/);
   });
 
+  it('shows a change that enforces nothing new with empty diffs, as arrays in JSON', async () => {
+    const t = ['--tenant', 'audit-empty.example'];
+    await store.admin.addEntry(seeder, { tenant: 'audit-empty.example', scope: 'sip' }, { value: '192.0.2.0/24', active: true });
+    await cli.json(['edit', '192.0.2.0/24', '--description', 'HQ', ...t]);
+    const [records, human] = await Promise.all([cli.json(['audit', '--limit', '1', ...t]), cli.run(['audit', '--limit', '1', ...t])]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ action: 'edit', rev: 2, added: [], removed: [] });
+    expect(human.stdout).toMatch(/tester +sip +edit +2 +no change to what is enforced; 1 active, 0 inactive/);
+  });
+
   it('creates API tokens shown once and stored hashed, lists and revokes them', async () => {
     const created = await cli.json(['token', 'create', '--tenant', 'token.example', '--name', 'portal']);
     expect(created).toMatchObject({ tenant: 'token.example', name: 'portal', createdBy: 'tester' });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisAuditLog } from '../../src/store/audit-log.js';
 import { capturingLogger } from '../support/logger.js';
 import { RedisServer } from '../support/redis-server.js';
 import { ACME_SIP, type RedisStore, entries, redisStore } from './fixtures.js';
@@ -171,5 +172,34 @@ describe('RedisListWriter patches the entries hash', () => {
     expect(JSON.parse(hash['198.51.100.1']!)).toMatchObject({ description: 'new', createdBy: 'b' });
     expect((await plain.get('sipwarden:{patch.example}:sip:cidrs'))!.split(',')).not.toContain('192.0.2.4');
     plain.disconnect();
+  });
+});
+
+describe('audit records', () => {
+  it('are stored as sent, with the rev in front: an empty diff stays an empty array', async () => {
+    const id = { tenant: 'audit-raw.example', scope: 'sip' as const };
+    const audit = { action: 'edit' };
+    await store.writer.write(id, { enabled: true, entries: [{ value: '192.0.2.0/24', active: true }] }, { actor: 'a', audit });
+    const base = await store.writer.readState(id);
+    if (!base.ok) throw new Error(base.error);
+    // A description changed: nothing added to or removed from what is enforced.
+    await store.writer.write(id, { enabled: true, entries: [{ value: '192.0.2.0/24', description: 'HQ', active: true }] }, { actor: 'a', base: base.state, audit });
+    const plain = redis.client();
+    const [newest] = await plain.lrange('sipwarden:{audit-raw.example}:audit', 0, 0);
+    plain.disconnect();
+    expect(newest).toMatch(/^\{"rev":2,"tenant":"audit-raw\.example",/);
+    expect(JSON.parse(newest!)).toMatchObject({ rev: 2, action: 'edit', added: [], removed: [], before: { active: 1 }, after: { active: 1, cidrs: '192.0.2.0/24' } });
+  });
+
+  it('read back with arrays where an older commit.lua wrote {} for an empty one', async () => {
+    const plain = redis.client();
+    const old = { tenant: 'audit-old.example', scope: 'sip', at: '2026-11-23T10:00:00.000Z', actor: 'a', action: 'edit', rev: 4, before: null, after: { enabled: true, active: 1, inactive: 0 }, truncated: false };
+    await plain.lpush('sipwarden:{audit-old.example}:audit', JSON.stringify({ ...old, added: {}, removed: ['192.0.2.0/24'] }), JSON.stringify({ ...old, added: {}, removed: {} }));
+    plain.disconnect();
+    const records = await new RedisAuditLog(store.client, store.keys).read('audit-old.example');
+    expect(records.map((r) => [r.added, r.removed])).toEqual([
+      [[], []],
+      [[], ['192.0.2.0/24']],
+    ]);
   });
 });

@@ -2,19 +2,10 @@
  * A tenant's audit log, newest first: who changed which list, when, from
  * which address, with the list before and after.
  */
-import { AUDIT_LENGTH, type AuditRecord } from '../../store/audit-log.js';
+import { AUDIT_LENGTH } from '../../store/audit-log.js';
 import type { ApiServices } from './api-context.js';
 import { AuditPage, AuditQuery, DEFAULT_AUDIT_LIMIT, TenantParams, errorResponses } from './schemas.js';
 import type { ApiApp } from './tenant-routes.js';
-
-/**
- * The record as documented. The store's Lua script re-encodes records with
- * cjson, which writes an empty array as `{}`: an empty diff is an array again.
- */
-function asDocumented(record: AuditRecord): AuditRecord {
-  const { added, removed } = record;
-  return Array.isArray(added) && Array.isArray(removed) ? record : { ...record, added: Array.isArray(added) ? added : [], removed: Array.isArray(removed) ? removed : [] };
-}
 
 export function auditRoute(app: ApiApp, services: ApiServices): void {
   app.get(
@@ -35,7 +26,7 @@ export function auditRoute(app: ApiApp, services: ApiServices): void {
       // With a scope filter, read the whole (bounded) log so `limit` counts matching records.
       const records = await services.admin.audit(tenant, scope === undefined ? limit : AUDIT_LENGTH);
       const shown = scope === undefined ? records : records.filter((r) => r.scope === scope).slice(0, limit);
-      return { tenant, records: shown.map(asDocumented) };
+      return { tenant, records: shown };
     },
   );
 }

@@ -14,7 +14,8 @@
 -- ARGV[4]  the change channel
 -- ARGV[5]  tenant            } published on the channel
 -- ARGV[6]  scope             } with the new revision
--- ARGV[7]  audit record JSON, its rev filled in here; '' for none
+-- ARGV[7]  audit record: a JSON object with at least one field, written as
+--          sent with "rev" put in front; '' for none
 -- ARGV[8]  the audit log's length bound
 -- ARGV[9]  'replace' (the metadata hash from scratch) or 'patch'
 -- ARGV[10] D, the number of metadata fields to delete
@@ -39,9 +40,9 @@ for i = first + deleted, #ARGV, 1000 do
 end
 local rev = redis.call('INCR', KEYS[3])
 if ARGV[7] ~= '' then
-  local record = cjson.decode(ARGV[7])
-  record.rev = rev
-  redis.call('LPUSH', KEYS[5], cjson.encode(record))
+  -- Spliced in as text, not decoded and encoded again: cjson would write the
+  -- record's empty arrays (no entry added or removed) as {}.
+  redis.call('LPUSH', KEYS[5], '{"rev":' .. string.format('%d', rev) .. ',' .. string.sub(ARGV[7], 2))
   redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
 end
 redis.call('PUBLISH', ARGV[4], cjson.encode({tenant = ARGV[5], scope = ARGV[6], rev = rev}))
