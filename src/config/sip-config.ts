@@ -2,7 +2,15 @@
  * The SIP edge's settings: the drachtio connection, the upstream PBX, and how
  * requests are checked.
  */
-import { DEFAULT_RETRY_MAX_DELAY_MS, DEFAULT_RETRY_MIN_DELAY_MS, type SipEdgeOptions } from '../sip/index.js';
+import {
+  DEFAULT_FORWARDED_HEADER,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  DEFAULT_RETRY_MIN_DELAY_MS,
+  DEFAULT_UNMAPPED_DOMAIN,
+  DEFAULT_UPSTREAM_PROBE_INTERVAL_MS,
+  type SipEdgeOptions,
+  UNMAPPED_DOMAIN_POLICIES,
+} from '../sip/index.js';
 import { type EnvErrors, type EnvReader, integer, list, oneOf, text } from './env.js';
 
 export const DEFAULT_HTTP_PORT = 9300;
@@ -51,10 +59,10 @@ export function sipConfig(env: EnvReader, errors: EnvErrors): SipEdgeOptions {
     upstream: { defaultUpstream: upstream ?? '', tenantUpstreams: tenantUpstreams(env, errors) },
     ...(listeners !== undefined && { listeners }),
     ...(unchecked.length > 0 && { uncheckedMethods: unchecked }),
-    unmappedDomain: oneOf(env, errors, 'SIPWARDEN_UNMAPPED_DOMAIN', ['default', 'reject'] as const, 'default'),
+    unmappedDomain: oneOf(env, errors, 'SIPWARDEN_UNMAPPED_DOMAIN', UNMAPPED_DOMAIN_POLICIES, DEFAULT_UNMAPPED_DOMAIN),
     ...(trustedProxies !== undefined && { trustedProxies }),
-    forwardedHeader: text(env, 'SIPWARDEN_FORWARDED_HEADER', 'X-Forwarded-For'),
-    upstreamProbeIntervalMs: integer(env, errors, 'SIPWARDEN_UPSTREAM_PROBE_MS', 5000, 0, 3_600_000),
+    forwardedHeader: text(env, 'SIPWARDEN_FORWARDED_HEADER', DEFAULT_FORWARDED_HEADER),
+    upstreamProbeIntervalMs: integer(env, errors, 'SIPWARDEN_UPSTREAM_PROBE_MS', DEFAULT_UPSTREAM_PROBE_INTERVAL_MS, 0, 3_600_000),
     http: { ...(httpHost !== undefined && { host: httpHost }), port: integer(env, errors, 'SIPWARDEN_HTTP_PORT', DEFAULT_HTTP_PORT, 0, 65535) },
   };
 }

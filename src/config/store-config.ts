@@ -1,6 +1,7 @@
 /**
  * Where the lists live: Redis (REDIS_URL set) or the embedded file store.
  */
+import { DEFAULT_PREFIX } from '../store/keys.js';
 import type { RedisConnectionOptions } from '../store/redis-connection.js';
 import { type EnvErrors, type EnvReader, integer, list, text } from './env.js';
 
@@ -29,7 +30,7 @@ export function storeConfig(env: EnvReader, errors: EnvErrors): StoreConfig {
     return { kind: 'embedded', listsFile: text(env, 'SIPWARDEN_LISTS_FILE', DEFAULT_LISTS_FILE), reconcileMs };
   }
   if (!/^rediss?:\/\//.test(url)) errors.fail('REDIS_URL', 'redis://… or rediss://…', url.replace(/\/\/[^@]*@/, '//***@'));
-  const prefix = text(env, 'SIPWARDEN_REDIS_PREFIX', 'sipwarden');
+  const prefix = text(env, 'SIPWARDEN_REDIS_PREFIX', DEFAULT_PREFIX);
   if (/[{}\s]/.test(prefix)) errors.fail('SIPWARDEN_REDIS_PREFIX', 'no braces or spaces', prefix);
   const snapshotPath = text(env, 'SIPWARDEN_SNAPSHOT_PATH');
   const sentinelName = text(env, 'SIPWARDEN_REDIS_SENTINEL_NAME');

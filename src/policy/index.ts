@@ -2,7 +2,7 @@
  * The pure policy core: CIDR list parsing, matching and decisions. No I/O;
  * the store, the SIP edge and the admin tools all decide through this.
  */
-export { parseAddress, formatAddress, type Family } from './ip-address.js';
+export { parseAddress, isIpAddress, formatAddress, type Family } from './ip-address.js';
 export {
   parseCidrList,
   canonicalEntry,

@@ -199,6 +199,17 @@ export function parseAddress(text: string, out: Uint32Array): ParsedFamily {
   return 6;
 }
 
+const scratch = new Uint32Array(4);
+
+/**
+ * True for an address parseAddress reads: the one test of "is this an IP
+ * address" for every input an admin or a request gives (the CLI's arguments,
+ * the API's query parameters, `check`).
+ */
+export function isIpAddress(text: string): boolean {
+  return parseAddress(text, scratch) !== 0;
+}
+
 /** Formats words as an address: dotted quad, or RFC 5952 §4 compressed IPv6. */
 export function formatAddress(family: Family, words: Uint32Array, at: number): string {
   if (family === 4) {

@@ -22,7 +22,7 @@ import type { ListenerDirectory } from './listener-directory.js';
 import { type ForwardingTrust, TRUST_NO_PROXY } from './request-source.js';
 import { answer } from './sip-answer.js';
 import type { SipMiddleware, SipRequest } from './sip-request.js';
-import type { UnmappedDomainPolicy } from './tenant.js';
+import { DEFAULT_UNMAPPED_DOMAIN, type UnmappedDomainPolicy } from './tenant.js';
 
 export interface AccessFilterOptions {
   readonly policy: PolicyView;
@@ -75,7 +75,7 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
     policy: options.policy,
     listeners: options.listeners,
     forwarding: options.forwarding ?? TRUST_NO_PROXY,
-    unmappedDomain: options.unmappedDomain ?? 'default',
+    unmappedDomain: options.unmappedDomain ?? DEFAULT_UNMAPPED_DOMAIN,
   };
   const metrics = new AccessMetrics(options.registry);
   const logger = options.logger;

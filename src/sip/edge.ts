@@ -26,7 +26,7 @@ import { ListenerDirectory } from './listener-directory.js';
 import { MessageGuard } from './message-guard.js';
 import { DEFAULT_FORWARDED_HEADER, compileForwardingTrust } from './request-source.js';
 import type { SipHandler, SipMiddleware } from './sip-request.js';
-import type { UnmappedDomainPolicy } from './tenant.js';
+import { DEFAULT_UNMAPPED_DOMAIN, type UnmappedDomainPolicy } from './tenant.js';
 import { parseListeners } from './transport.js';
 import { type UpstreamConfig, Upstreams } from './upstream.js';
 import { type SrfRequester, UpstreamMonitor } from './upstream-monitor.js';
@@ -100,7 +100,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
         listeners,
         forwarding: forwarding.trust,
         uncheckedMethods,
-        unmappedDomain: options.unmappedDomain ?? 'default',
+        unmappedDomain: options.unmappedDomain ?? DEFAULT_UNMAPPED_DOMAIN,
         logger,
         registry,
       }),

@@ -12,7 +12,7 @@ export { UPSTREAM_UP_METRIC } from './upstream-monitor.js';
 export { ListenerDirectory } from './listener-directory.js';
 export { parseListeners, scopeOf, TRANSPORTS, type Listener, type Transport } from './transport.js';
 export { compileForwardingTrust, DEFAULT_FORWARDED_HEADER, type ForwardingTrust } from './request-source.js';
-export { DEFAULT_TENANT, type UnmappedDomainPolicy } from './tenant.js';
+export { DEFAULT_TENANT, DEFAULT_UNMAPPED_DOMAIN, UNMAPPED_DOMAIN_POLICIES, type UnmappedDomainPolicy } from './tenant.js';
 export type { UpstreamConfig } from './upstream.js';
 export {
   DEFAULT_RETRY_MAX_DELAY_MS,

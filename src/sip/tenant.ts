@@ -2,11 +2,12 @@
  * The tenant a request belongs to, from the SIP domain it addresses.
  */
 import Srf from 'drachtio-srf';
+import { DEFAULT_TENANT } from '../store/keys.js';
 import type { PolicyView } from '../store/policy-view.js';
 import type { NameAddr } from './sip-request.js';
 
 /** The tenant of unmapped domains when they are not rejected. */
-export const DEFAULT_TENANT = 'default';
+export { DEFAULT_TENANT };
 
 /**
  * What a domain that maps to no tenant gets: the `default` tenant's lists, or
@@ -15,6 +16,10 @@ export const DEFAULT_TENANT = 'default';
  * ones by the status.
  */
 export type UnmappedDomainPolicy = 'default' | 'reject';
+
+export const UNMAPPED_DOMAIN_POLICIES = ['default', 'reject'] as const satisfies readonly UnmappedDomainPolicy[];
+/** Unmapped domains are judged by the `default` tenant's lists unless configured otherwise. */
+export const DEFAULT_UNMAPPED_DOMAIN: UnmappedDomainPolicy = 'default';
 
 export interface DomainFacts {
   readonly method: string;

@@ -17,6 +17,9 @@ import { type Scope, isScope } from '../policy/index.js';
 
 export const DEFAULT_PREFIX = 'sipwarden';
 
+/** The tenant the CLI works on when none is named, and whose lists judge SIP domains mapped to no tenant. */
+export const DEFAULT_TENANT = 'default';
+
 /** The parts of one list, by key kind. */
 export const LIST_KEY_KINDS = ['cidrs', 'enabled', 'entries', 'rev'] as const;
 export type ListKeyKind = (typeof LIST_KEY_KINDS)[number];

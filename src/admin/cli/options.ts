@@ -4,8 +4,8 @@
  * their typed readers.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { SCOPES, type Scope, parseAddress } from '../../policy/index.js';
-import { type ListId, isValidTenant } from '../../store/keys.js';
+import { SCOPES, type Scope, isIpAddress } from '../../policy/index.js';
+import { DEFAULT_TENANT, type ListId, isValidTenant } from '../../store/keys.js';
 import type { EntryFilter, EntryStateFilter } from '../entry-filter.js';
 import type { Actor } from '../list-admin.js';
 
@@ -31,15 +31,13 @@ export interface FilterOptions {
   readonly search?: string;
 }
 
-const DEFAULT_TENANT = 'default';
-
 export function tenantName(text: string): string {
   if (!isValidTenant(text)) throw new InvalidArgumentError('a tenant is letters, digits and . _ @ - (a SIP domain or an account id).');
   return text;
 }
 
 function ipAddress(text: string): string {
-  if (parseAddress(text, new Uint32Array(4)) === 0) throw new InvalidArgumentError('give your own IPv4 or IPv6 address, e.g. 203.0.113.5.');
+  if (!isIpAddress(text)) throw new InvalidArgumentError('give your own IPv4 or IPv6 address, e.g. 203.0.113.5.');
   return text;
 }
 
@@ -102,7 +100,7 @@ export function listIdOf(options: ListOptions): ListId {
 /** The actor; without --my-ip, the address this SSH session comes from. */
 export function actorOf(options: ActorOptions): Actor {
   const fromSsh = process.env.SSH_CLIENT?.trim().split(/\s+/)[0];
-  const address = options.myIp ?? (fromSsh && parseAddress(fromSsh, new Uint32Array(4)) !== 0 ? fromSsh : undefined);
+  const address = options.myIp ?? (fromSsh && isIpAddress(fromSsh) ? fromSsh : undefined);
   return { name: options.actor, ...(address !== undefined && { address }), ...(options.force && { force: true }) };
 }
 

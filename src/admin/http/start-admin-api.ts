@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { DEFAULT_FORWARDED_HEADER } from '../../policy/index.js';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
 import type { ListAdmin } from '../list-admin.js';
@@ -35,7 +36,7 @@ export const ADMIN_API_DEFAULTS: AdminApiOptions = {
   host: '127.0.0.1',
   port: 8480,
   trustedProxies: '',
-  clientAddressHeader: 'X-Forwarded-For',
+  clientAddressHeader: DEFAULT_FORWARDED_HEADER,
   // A 100,000-entry import with descriptions is about 5 MB.
   maxBodyBytes: 16 * 1024 * 1024,
   // A person mistyping a token gets a few tries; a token guesser ten a minute.

@@ -11,7 +11,7 @@
  */
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifyServerOptions } from 'fastify';
-import { parseAddress } from '../../policy/index.js';
+import { isIpAddress } from '../../policy/index.js';
 import { type ApiError, invalid, shownToken } from './errors.js';
 
 /** Descriptions, filter texts: one line, no control characters (they end up in one-per-line exports and in logs). */
@@ -20,15 +20,13 @@ export const ONE_LINE_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
 /** An address as the policy engine reads one; the same parser decides every request. */
 export const IP_ADDRESS_FORMAT = 'ip-address';
 
-const scratch = new Uint32Array(4);
-
 /** The part of a request a schema validates: `body`, `querystring`, `params` or `headers`. */
 type RequestPart = Parameters<NonNullable<FastifyServerOptions['schemaErrorFormatter']>>[1];
 
 function strictAjv(coerceTypes: boolean): Ajv {
   const options: Options = { coerceTypes, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true, strict: true };
   const ajv = new Ajv(options);
-  ajv.addFormat(IP_ADDRESS_FORMAT, { type: 'string', validate: (text: string) => parseAddress(text, scratch) !== 0 });
+  ajv.addFormat(IP_ADDRESS_FORMAT, { type: 'string', validate: isIpAddress });
   return ajv;
 }
 
