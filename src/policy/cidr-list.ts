@@ -1,10 +1,13 @@
 /**
  * Comma-separated CIDR lists, the form admins write and Redis stores:
- * `203.0.113.0/24, 198.51.100.7 ,2001:db8::/32`.
+ * `203.0.113.0/24, 198.51.100.7 ,2001:db8::/32, agent7.dyn.example.net`.
+ * An entry is an address, a CIDR block or a DNS name (dns-name.ts); a token
+ * is tried as an address first, so a name is never mistaken for one.
  *
  * Parsing never stops at the first bad token: an admin pasting 500 entries
  * wants every mistake named at once, with its position.
  */
+import { canonicalName, isDnsName } from './dns-name.js';
 import { type Family, formatAddress, isIpv4Mapped, parseIpv4, parseIpv6 } from './ip-address.js';
 import { type TokenProblem, diagnoseToken } from './token-diagnosis.js';
 
@@ -15,15 +18,18 @@ export interface CidrList {
   /** The list text exactly as given; entries refer into it. */
   readonly text: string;
   readonly length: number;
-  /** 4 or 6 per entry, after IPv4-mapped IPv6 was folded to IPv4. */
+  /** 4 or 6 per address entry, after IPv4-mapped IPv6 was folded to IPv4; NAME_ENTRY (0) for a DNS name. */
   readonly families: Uint8Array;
-  /** Prefix length per entry (a bare address is /32 or /128). */
+  /** Prefix length per entry (a bare address is /32 or /128; 0 for a name). */
   readonly prefixes: Uint8Array;
-  /** Network address per entry, host bits cleared: 4 words each, IPv4 in the first. */
+  /** Network address per entry, host bits cleared: 4 words each, IPv4 in the first (zero for a name). */
   readonly words: Uint32Array;
   /** [start, end) of each entry's token in `text`, whitespace trimmed. */
   readonly spans: Uint32Array;
 }
+
+/** `families` value of a DNS name entry: it has no address of its own. */
+export const NAME_ENTRY = 0;
 
 export interface TokenError {
   /** 1-based position of the token in the list. */
@@ -93,8 +99,8 @@ function parsePrefix(text: string, start: number, end: number, max: number): num
 }
 
 /**
- * Parses one token in text[start, end) into the column arrays.
- * Returns the family, or 0 when the token is not a valid CIDR.
+ * Parses one address or block token in text[start, end) into the column
+ * arrays. Returns the family, or 0 when the token is not a valid CIDR.
  */
 function parseToken(text: string, start: number, end: number, list: Omit<CidrList, 'text' | 'length'>, slot: number): Family | 0 {
   // A prefix is at most three digits, so a valid `/` is among the last four
@@ -133,8 +139,14 @@ function foldMapped(list: Omit<CidrList, 'text' | 'length'>, slot: number): bool
   return true;
 }
 
-/** The canonical text of entry `slot`: a bare address for a single host, else network/prefix. */
+/** True when entry `slot` is a DNS name. */
+export function isNameEntry(list: CidrList, slot: number): boolean {
+  return list.families[slot] === NAME_ENTRY;
+}
+
+/** The canonical text of entry `slot`: a bare address for a single host, network/prefix, or a lower-case name. */
 export function canonicalEntry(list: CidrList, slot: number): string {
+  if (list.families[slot] === NAME_ENTRY) return canonicalName(writtenEntry(list, slot));
   const family = list.families[slot] as Family;
   const address = formatAddress(family, list.words, slot * 4);
   const prefix = list.prefixes[slot]!;
@@ -182,11 +194,7 @@ export function parseCidrList(text: string): CidrListResult {
         const diagnosis = diagnoseToken('');
         errors.push({ index, offset: start, token: '', problem: diagnosis.problem, message: diagnosis.detail });
       }
-    } else if (parseToken(text, start, end, columns, length) === 0) {
-      const token = text.slice(start, end);
-      const diagnosis = diagnoseToken(token);
-      errors.push({ index, offset: start, token, problem: diagnosis.problem, message: diagnosis.detail });
-    } else {
+    } else if (parseToken(text, start, end, columns, length) !== 0) {
       const slot = length++;
       columns.spans[2 * slot] = start;
       columns.spans[2 * slot + 1] = end;
@@ -195,6 +203,18 @@ export function parseCidrList(text: string): CidrListResult {
       const prefix = columns.prefixes[slot]!;
       if (clearHostBits(columns.words, slot * 4, family, prefix)) warningSlots.push({ slot, index, kind: 'host-bits-set' });
       if (prefix === 0) warningSlots.push({ slot, index, kind: 'matches-everyone' });
+    } else if (isDnsName(text, start, end)) {
+      const slot = length++;
+      columns.spans[2 * slot] = start;
+      columns.spans[2 * slot + 1] = end;
+      // A name has no address of its own; a token refused before it may have left words in this slot.
+      columns.families[slot] = NAME_ENTRY;
+      columns.prefixes[slot] = 0;
+      columns.words.fill(0, slot * 4, slot * 4 + 4);
+    } else {
+      const token = text.slice(start, end);
+      const diagnosis = diagnoseToken(token);
+      errors.push({ index, offset: start, token, problem: diagnosis.problem, message: diagnosis.detail });
     }
     if (comma < 0) break;
     position = comma + 1;

@@ -1,9 +1,11 @@
 /**
  * A compiled CIDR list: answers, for an address string as a SIP stack reports
- * it, which entry (if any) contains it, in O(log n) with no allocation.
+ * it, which address or block entry (if any) contains it, in O(log n) with no
+ * allocation. Name entries have no address of their own and are not in it:
+ * what they resolve to is looked up in a NameTable (name-table.ts).
  */
 import type { CidrList } from './cidr-list.js';
-import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
+import { ADDRESS_WORDS, type Family, parseAddress } from './ip-address.js';
 import { type RangeTable, buildRangeTable, ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
 
 /** lookup(): no entry contains the address. */
@@ -30,8 +32,11 @@ export class CidrMatcher {
    */
   lookup(address: string): number {
     const family = parseAddress(address, scratch);
-    if (family === 4) return ownerOfIpv4(this.ipv4, scratch[0]!);
-    if (family === 6) return ownerOfIpv6(this.ipv6, scratch);
-    return BAD_ADDRESS;
+    return family === 0 ? BAD_ADDRESS : this.lookupParsed(family, scratch);
+  }
+
+  /** lookup() of an address parseAddress already wrote to `words`: the slot, or NO_MATCH. */
+  lookupParsed(family: Family, words: Uint32Array): number {
+    return family === 4 ? ownerOfIpv4(this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
   }
 }

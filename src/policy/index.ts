@@ -1,5 +1,6 @@
 /**
- * The pure policy core: CIDR list parsing, matching and decisions. No I/O;
+ * The pure policy core: list parsing (addresses, blocks, DNS names),
+ * matching and decisions. No I/O (what names resolve to is handed in);
  * the store, the SIP edge and the admin tools all decide through this.
  */
 export { parseAddress, isIpAddress, formatAddress, type Family } from './ip-address.js';
@@ -7,6 +8,8 @@ export {
   parseCidrList,
   canonicalEntry,
   writtenEntry,
+  isNameEntry,
+  NAME_ENTRY,
   type CidrList,
   type CidrListResult,
   type CidrWarning,
@@ -15,6 +18,8 @@ export {
   type WarningKind,
 } from './cidr-list.js';
 export { CidrMatcher, NO_MATCH, BAD_ADDRESS } from './cidr-matcher.js';
+export { isDnsName, canonicalName, MAX_NAME_LENGTH } from './dns-name.js';
+export { NameTable, NO_NAMES, canonicalAddresses, type NameAddresses } from './name-table.js';
 export { SCOPES, isScope, EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 export {
   compileScopePolicy,

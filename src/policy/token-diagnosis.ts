@@ -1,9 +1,14 @@
 /**
- * Why a list token is not a CIDR. Only runs for tokens the fast parser
+ * Why a list token is not an entry. Only runs for tokens the fast parser
  * refused, so it can afford ipaddr.js, whose broader grammar is what lets it
  * tell "an IPv4 shorthand we refuse" from "not an address at all".
+ *
+ * A token is judged as a name when it was meant as one (letters, no colon:
+ * see looksLikeName) and is no IPv4 shorthand, so `010.0.0.1`, `127.1` and
+ * `0x7f.1` keep their address diagnoses and `pbx_1.example` gets a name's.
  */
 import ipaddr from 'ipaddr.js';
+import { diagnoseName, looksLikeName } from './dns-name.js';
 
 export type TokenProblem =
   | 'empty-token'
@@ -12,7 +17,8 @@ export type TokenProblem =
   | 'ipv4-shorthand'
   | 'zone-id'
   | 'bad-prefix'
-  | 'prefix-out-of-range';
+  | 'prefix-out-of-range'
+  | 'bad-name';
 
 export interface Diagnosis {
   readonly problem: TokenProblem;
@@ -63,6 +69,7 @@ export function diagnoseToken(token: string): Diagnosis {
   if (token === '') return { problem: 'empty-token', detail: 'empty entry (two commas in a row, or a leading comma)' };
   const slash = token.indexOf('/');
   const address = slash < 0 ? token : token.slice(0, slash);
+  if (looksLikeName(token) && !ipaddr.IPv4.isValid(address)) return diagnoseName(token);
   const addressProblem = diagnoseAddress(address);
   if (addressProblem !== undefined) return addressProblem;
   if (slash < 0) return { problem: 'not-an-address', detail: 'not an IPv4 or IPv6 address' };
