@@ -10,9 +10,12 @@
  */
 import type { EntryInput } from '../store/list-state.js';
 
+/** An entry to import, with where it stood in the input: its line, or its position in a list of entries. */
 export interface ImportedEntry {
-  /** 1-based line number in the input. */
-  readonly line: number;
+  /** 1-based line of a text or JSON-lines input. */
+  readonly line?: number;
+  /** 0-based position in the entries of an exported JSON list. */
+  readonly entry?: number;
   readonly input: EntryInput;
 }
 

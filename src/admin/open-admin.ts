@@ -3,11 +3,14 @@
  */
 import type { Logger } from 'pino';
 import type { RedisStoreConfig } from '../config/store-config.js';
+import { RedisAuditLog } from '../store/audit-log.js';
 import { KeySchema } from '../store/keys.js';
-import { connectRedis, createRedisClient } from '../store/redis-connection.js';
+import { type RedisClient, connectRedis, createRedisClient } from '../store/redis-connection.js';
+import { RedisDomains } from '../store/redis-domains.js';
 import { RedisStoreMarker } from '../store/redis-marker.js';
 import { RedisListSource } from '../store/redis-source.js';
 import { RedisListWriter } from '../store/redis-writer.js';
+import type { AdminStores } from './admin-store.js';
 import { ApiTokens } from './api-tokens.js';
 import { ListAdmin } from './list-admin.js';
 
@@ -19,6 +22,15 @@ export interface AdminStore {
   close(): void;
 }
 
+/** The admin core's stores on one Redis connection. */
+export function redisAdminStores(client: RedisClient, keys: KeySchema, logger: Logger): AdminStores {
+  return {
+    lists: new RedisListWriter(client, keys, new RedisListSource(client, keys, logger)),
+    audit: new RedisAuditLog(client, keys),
+    domains: new RedisDomains(client, keys),
+  };
+}
+
 /** The admin store, or undefined when Redis did not answer within `timeoutMs`. */
 export async function openAdminStore(config: RedisStoreConfig, logger: Logger, timeoutMs: number): Promise<AdminStore | undefined> {
   const client = createRedisClient({ ...config.connection, name: 'sipwarden-admin' });
@@ -28,9 +40,8 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
     return undefined;
   }
   const keys = new KeySchema(config.prefix);
-  const writer = new RedisListWriter(client, keys, new RedisListSource(client, keys, logger));
   return {
-    admin: new ListAdmin(writer, client, keys),
+    admin: new ListAdmin(redisAdminStores(client, keys, logger)),
     tokens: new ApiTokens(client, keys),
     marker: new RedisStoreMarker(client, keys.store),
     close: () => client.disconnect(),

@@ -1,11 +1,10 @@
 import { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ListAdmin } from '../../src/admin/list-admin.js';
+import { redisAdminStores } from '../../src/admin/open-admin.js';
 import { startAdminApi } from '../../src/admin/http/start-admin-api.js';
 import { KeySchema } from '../../src/store/keys.js';
 import { createRedisClient } from '../../src/store/redis-connection.js';
-import { RedisListSource } from '../../src/store/redis-source.js';
-import { RedisListWriter } from '../../src/store/redis-writer.js';
 import { freePort } from '../support/net.js';
 import { apiForTests, expectError, path } from './api-harness.js';
 
@@ -134,7 +133,7 @@ describe('admin API: other refusals', () => {
     const client = createRedisClient({ url: `redis://127.0.0.1:${await freePort()}`, commandTimeoutMs: 500 });
     client.on('error', () => undefined);
     const keys = new KeySchema();
-    const deadAdmin = new ListAdmin(new RedisListWriter(client, keys, new RedisListSource(client, keys, env.stack.logs.logger)), client, keys);
+    const deadAdmin = new ListAdmin(redisAdminStores(client, keys, env.stack.logs.logger));
     const broken = await env.stack.api({}, deadAdmin);
     const failed = await broken.call('GET', path('acme', 'sip'), { token });
     expect(failed.status).toBe(500);

@@ -5,12 +5,11 @@
  */
 import { Type } from 'typebox';
 import type { ListId } from '../../store/keys.js';
-import type { ListEntry } from '../../store/list-state.js';
-import { canonicalValue } from '../list-admin.js';
+import type { EntryWritten as Changed } from '../list-admin.js';
 import type { ApiServices } from './api-context.js';
-import { failure, invalid, notFound, shownToken } from './errors.js';
+import { failure, invalid } from './errors.js';
 import { Entry, EntryParams, EntryPatch, EntryWritten, ForceQuery, NEW_ENTRY_ACTIVE, NewEntry, NoQuery, Revision, ScopeParams, errorResponses } from './schemas.js';
-import { type ApiApp, actorOf, entryValue, exclusive, listOf } from './tenant-routes.js';
+import { type ApiApp, actorOf, exclusive, listOf } from './tenant-routes.js';
 
 const ENTRIES = '/v1/tenants/:tenant/scopes/:scope/entries';
 const ENTRY = `${ENTRIES}/:cidr`;
@@ -19,9 +18,7 @@ const tags = ['entries'];
 const entryPath = (list: ListId, value: string) =>
   `/v1/tenants/${encodeURIComponent(list.tenant)}/scopes/${list.scope}/entries/${encodeURIComponent(value)}`;
 
-function written(rev: number, entries: readonly ListEntry[], value: string) {
-  return { rev, entry: entries.find((e) => e.value === value)! };
-}
+const written = ({ rev, entry }: Changed) => ({ rev, entry: entry! });
 
 export function entryRoutes(app: ApiApp, services: ApiServices): void {
   app.post(
@@ -43,14 +40,12 @@ export function entryRoutes(app: ApiApp, services: ApiServices): void {
     async (request, reply) => {
       const list = listOf(request.params);
       const { body } = request;
-      const canonical = canonicalValue(body.value);
-      if (!canonical.ok) throw invalid('value', canonical.message, shownToken(body.value));
-      const input = { ...body, value: canonical.value, active: body.active ?? NEW_ENTRY_ACTIVE };
+      const input = { ...body, active: body.active ?? NEW_ENTRY_ACTIVE };
       const actor = actorOf(request);
       const added = await exclusive(services, list, () => services.admin.addEntry(actor, list, input));
       if (!added.ok) throw failure(added.failure, 'value');
-      reply.code(201).header('location', entryPath(list, canonical.value));
-      return written(added.value.rev, added.value.entries, canonical.value);
+      reply.code(201).header('location', entryPath(list, added.value.value));
+      return written(added.value);
     },
   );
 
@@ -67,13 +62,9 @@ export function entryRoutes(app: ApiApp, services: ApiServices): void {
       },
     },
     async (request) => {
-      const list = listOf(request.params);
-      const value = entryValue(request.params.cidr);
-      const shown = await services.admin.show(list);
-      if (!shown.ok) throw failure(shown.failure, 'scope');
-      const entry = shown.value.entries.find((e) => e.value === value);
-      if (entry === undefined) throw notFound(`${value} is not in ${list.tenant}/${list.scope}`);
-      return entry;
+      const entry = await services.admin.entry(listOf(request.params), request.params.cidr);
+      if (!entry.ok) throw failure(entry.failure, entry.failure.kind === 'invalid' ? 'cidr' : 'scope');
+      return entry.value;
     },
   );
 
@@ -92,13 +83,12 @@ export function entryRoutes(app: ApiApp, services: ApiServices): void {
     },
     async (request) => {
       const list = listOf(request.params);
-      const value = entryValue(request.params.cidr);
       const patch = request.body;
       if (patch.description === undefined && patch.active === undefined) throw invalid('body', 'nothing to change: give description, active or both');
       const actor = actorOf(request);
-      const edited = await exclusive(services, list, () => services.admin.editEntry(actor, list, value, patch));
+      const edited = await exclusive(services, list, () => services.admin.editEntry(actor, list, request.params.cidr, patch));
       if (!edited.ok) throw failure(edited.failure, 'cidr');
-      return written(edited.value.rev, edited.value.entries, value);
+      return written(edited.value);
     },
   );
 
@@ -116,9 +106,8 @@ export function entryRoutes(app: ApiApp, services: ApiServices): void {
     },
     async (request) => {
       const list = listOf(request.params);
-      const value = entryValue(request.params.cidr);
       const actor = actorOf(request);
-      const deleted = await exclusive(services, list, () => services.admin.deleteEntry(actor, list, value));
+      const deleted = await exclusive(services, list, () => services.admin.deleteEntry(actor, list, request.params.cidr));
       if (!deleted.ok) throw failure(deleted.failure, 'cidr');
       return { rev: deleted.value.rev };
     },

@@ -56,7 +56,8 @@ const STATUS_OF: Readonly<Record<Exclude<AdminFailure['kind'], 'invalid'>, numbe
 /** The refusal for a failure from ListAdmin; `field` is where the request carried the input at fault. */
 export function failure(failed: AdminFailure, field: string): ApiError {
   if (failed.kind !== 'invalid') return new ApiError(STATUS_OF[failed.kind], { error: failed.kind, message: failed.message });
-  return invalid(field, failed.message, failed.items?.[0]?.token, failed.items);
+  const token = failed.items?.[0]?.token;
+  return invalid(field, failed.message, token === undefined ? undefined : shownToken(token), failed.items);
 }
 
 export const INTERNAL_ERROR: ErrorBody = { error: 'internal', message: 'internal error; it was logged' };

@@ -4,7 +4,7 @@
  */
 import type { Static } from 'typebox';
 import { type ImportedEntry, parseImport } from '../entry-import.js';
-import { type EntrySelector, type InvalidItem, canonicalValue } from '../list-admin.js';
+import type { EntrySelector, InvalidItem } from '../list-admin.js';
 import type { ApiServices } from './api-context.js';
 import { mediaTypeOf, parseJson } from './body.js';
 import { ApiError, failure, invalid, shownToken } from './errors.js';
@@ -107,15 +107,14 @@ export function listRoutes(app: ApiApp, services: ApiServices): void {
       const { action, values, filter, all } = request.body;
       const given = [values, filter, all].filter((s) => s !== undefined).length;
       if (given !== 1) throw invalid('body', 'select entries with exactly one of values, filter or all');
-      // Named values are checked here so the error names the one at fault.
-      for (const [i, value] of (values ?? []).entries()) {
-        const canonical = canonicalValue(value);
-        if (!canonical.ok) throw invalid(`values[${i}]`, canonical.message, shownToken(value));
-      }
       const selector: EntrySelector = values ? { values } : filter ? { filter } : { all: true };
       const actor = actorOf(request);
       const result = await exclusive(services, list, () => services.admin.bulk(actor, list, selector, action));
-      if (!result.ok) throw failure(result.failure, values ? 'values' : 'filter');
+      if (!result.ok) {
+        // A bad value is named by its position: values[1].
+        const at = result.failure.kind === 'invalid' ? result.failure.items?.[0]?.entry : undefined;
+        throw failure(result.failure, at !== undefined ? `values[${at}]` : values ? 'values' : 'filter');
+      }
       return { rev: result.value.rev, affected: result.value.affected };
     },
   );

@@ -9,12 +9,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Scope } from '../../policy/index.js';
 import { type ListId, listIdKey } from '../../store/keys.js';
-import { type Actor, canonicalValue } from '../list-admin.js';
+import type { Actor } from '../list-admin.js';
 import { type FailureLimiter, admitting } from './access.js';
 import type { ApiServices } from './api-context.js';
 import { auditRoute } from './audit-route.js';
 import { entryRoutes } from './entry-routes.js';
-import { invalid, shownToken } from './errors.js';
 import { listRoutes } from './list-routes.js';
 import { scopeRoutes } from './scope-routes.js';
 
@@ -39,11 +38,4 @@ export const listOf = ({ tenant, scope }: { tenant: string; scope: Scope }): Lis
 /** Runs a write to `list` after this process's earlier writes to it. */
 export function exclusive<T>(services: ApiServices, list: ListId, write: () => Promise<T>): Promise<T> {
   return services.writes.run(listIdKey(list), write);
-}
-
-/** The `{cidr}` path parameter in canonical form, or 400 naming it. */
-export function entryValue(cidr: string): string {
-  const canonical = canonicalValue(cidr);
-  if (!canonical.ok) throw invalid('cidr', canonical.message, shownToken(cidr));
-  return canonical.value;
 }

@@ -2,7 +2,7 @@
  * `sipwarden check <ip>`: what the stored list decides for an address, and why.
  */
 import type { Command } from 'commander';
-import { type Decision, type DecisionReason, parseAddress } from '../../../policy/index.js';
+import { type Decision, type DecisionReason, isIpAddress } from '../../../policy/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { type ListOptions, listIdOf, withList } from '../options.js';
 import { badUsage } from '../output.js';
@@ -42,14 +42,12 @@ export function registerCheck(program: Command): void {
   withList(command)
     .option('--exit-status', 'exit 0 when the address is allowed, 1 when it is denied')
     .action((ip: string, options: CheckOptions) => {
-      const isAddress = parseAddress(ip, new Uint32Array(4)) !== 0;
       // With --exit-status, 1 means denied: an argument that is no address is a usage error instead.
-      if (!isAddress && options.exitStatus) badUsage(command, `${JSON.stringify(ip)} is not an IP address: ${ADDRESS_EXAMPLE}`);
+      if (!isIpAddress(ip) && options.exitStatus) badUsage(command, `${JSON.stringify(ip)} is not an IP address: ${ADDRESS_EXAMPLE}`);
       return run(options, async ({ admin }, out) => {
         const id = listIdOf(options);
-        if (!isAddress) return out.refused({ kind: 'invalid', message: `${JSON.stringify(ip)} is not an IP address` }, ADDRESS_EXAMPLE);
         const result = await admin.check(id, ip);
-        if (!result.ok) return out.refused(result.failure);
+        if (!result.ok) return out.refused(result.failure, result.failure.kind === 'invalid' ? ADDRESS_EXAMPLE : undefined);
         const decision = result.value;
         const shown = out.result({ tenant: id.tenant, scope: id.scope, address: ip, ...decision }, () => {
           return `${decision.allow ? 'allow' : 'deny'} ${ip} in ${id.tenant}/${id.scope}: ${why(decision)}`;

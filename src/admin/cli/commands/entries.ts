@@ -4,7 +4,7 @@
 import { type Command, Option } from 'commander';
 import type { ListId } from '../../../store/keys.js';
 import type { ListEntry } from '../../../store/list-state.js';
-import { type AdminResult, type Written, canonicalValue } from '../../list-admin.js';
+import type { AdminResult, EntryWritten } from '../../list-admin.js';
 import { ExitCode } from '../exit-codes.js';
 import { type ActorOptions, type ListOptions, actorOf, listChange, listIdOf } from '../options.js';
 import { type Output, badUsage } from '../output.js';
@@ -23,12 +23,10 @@ interface EditOptions extends AddOptions {
 
 const describeEntry = (e: ListEntry) => `${e.active ? 'active' : 'inactive'}${e.description ? `, ${JSON.stringify(e.description)}` : ''}`;
 
-/** Reports a change to the entry typed as `typed`, showing it as stored afterwards. */
-function reportEntry(out: Output, id: ListId, typed: string, result: AdminResult<Written>, verb: string, preposition: string): ExitCode {
+/** Reports a change to one entry, showing it as stored afterwards. */
+function reportEntry(out: Output, id: ListId, result: AdminResult<EntryWritten>, verb: string, preposition: string): ExitCode {
   if (!result.ok) return out.refused(result.failure);
-  const canonical = canonicalValue(typed);
-  const value = canonical.ok ? canonical.value : typed;
-  const entry = result.value.entries.find((e) => e.value === value);
+  const { value, entry } = result.value;
   const json = { tenant: id.tenant, scope: id.scope, rev: result.value.rev, value, ...(entry && { entry }) };
   return out.result(json, () => `${verb} ${value} ${preposition} ${id.tenant}/${id.scope}${entry ? ` (${describeEntry(entry)})` : ''}; rev ${result.value.rev}`);
 }
@@ -41,7 +39,7 @@ export function registerEntryCommands(program: Command): void {
       run(options, async ({ admin }, out) => {
         const id = listIdOf(options);
         const input = { value: cidr, active: !options.inactive, ...(options.description !== undefined && { description: options.description }) };
-        return reportEntry(out, id, cidr, await admin.addEntry(actorOf(options), id, input), 'added', 'to');
+        return reportEntry(out, id, await admin.addEntry(actorOf(options), id, input), 'added', 'to');
       }),
     );
 
@@ -57,7 +55,7 @@ export function registerEntryCommands(program: Command): void {
       return run(options, async ({ admin }, out) => {
         const id = listIdOf(options);
         const patch = { ...(active !== undefined && { active }), ...(options.description !== undefined && { description: options.description }) };
-        return reportEntry(out, id, cidr, await admin.editEntry(actorOf(options), id, cidr, patch), 'updated', 'in');
+        return reportEntry(out, id, await admin.editEntry(actorOf(options), id, cidr, patch), 'updated', 'in');
       });
     });
 
@@ -66,7 +64,7 @@ export function registerEntryCommands(program: Command): void {
     .action((cidr: string, options: ChangeOptions) =>
       run(options, async ({ admin }, out) => {
         const id = listIdOf(options);
-        return reportEntry(out, id, cidr, await admin.deleteEntry(actorOf(options), id, cidr), 'deleted', 'from');
+        return reportEntry(out, id, await admin.deleteEntry(actorOf(options), id, cidr), 'deleted', 'from');
       }),
     );
 }

@@ -1,0 +1,57 @@
+/**
+ * The lockout guard: a change that takes away the admin's own access (their
+ * address allowed before, denied after) is refused unless forced, in any
+ * scope. Changing the `admin` scope without knowing the admin's address is
+ * refused too, and where the change is made through the API, a lockout of the
+ * caller from the `admin` scope cannot be forced at all.
+ */
+import { type Decision, type Scope, compileScopePolicy, decide } from '../policy/index.js';
+import type { ListId } from '../store/keys.js';
+import type { EntryInput, ListState } from '../store/list-state.js';
+import type { ListChange } from '../store/list-update.js';
+import type { AdminFailure } from './admin-result.js';
+
+/** Who makes a change, and how far the lockout guard may be overridden. */
+export interface Actor {
+  readonly name: string;
+  /** The admin's own address: checked by the lockout guard, recorded in the audit log. */
+  readonly address?: string;
+  /** Override the lockout guard. */
+  readonly force?: boolean;
+  /**
+   * Set by the HTTP API: locking the caller out of the `admin` scope would
+   * end the very session making the change, so there it cannot be forced.
+   */
+  readonly adminLockoutIsFinal?: boolean;
+}
+
+/** The decision a list would give the address; undefined when it does not compile (validation reports that). */
+export function decisionFor(scope: Scope, enabled: boolean, entries: readonly EntryInput[], address: string): Decision | undefined {
+  const active = entries.filter((e) => e.active);
+  const list = active.map((e) => e.value.replaceAll(',', ' ')).join(',');
+  const descriptions = new Map(active.flatMap((e) => (e.description ? [[e.value, e.description] as const] : [])));
+  const compiled = compileScopePolicy({ scope, enabled, list, descriptions });
+  return compiled.ok ? decide(compiled.policy, address) : undefined;
+}
+
+/**
+ * The refusal of a change from `before` to `next` by `actor`, or undefined
+ * when it may be made. A change to a list that already denied the admin (a
+ * SIP list managed from a NOC, say) locks nobody out and passes.
+ */
+export function lockoutRefusal(id: ListId, before: ListState, next: ListChange, actor: Actor): AdminFailure | undefined {
+  const finalHere = actor.adminLockoutIsFinal === true && id.scope === 'admin';
+  if (actor.address === undefined) {
+    if (id.scope !== 'admin' || actor.force) return undefined;
+    return { kind: 'lockout', message: 'changing the admin scope needs your own address to check you keep access: give --my-ip, or --force' };
+  }
+  const was = decisionFor(id.scope, before.configured && before.enabled, before.entries, actor.address);
+  const will = decisionFor(id.scope, next.enabled, next.entries, actor.address);
+  if (was === undefined || will === undefined || !was.allow || will.allow) return undefined;
+  if (actor.force && !finalHere) return undefined;
+  const how = finalHere ? 'this API session would lose access; make the change from an address that stays allowed' : 'add it first, or force';
+  return {
+    kind: 'lockout',
+    message: `refused: this change would deny your own address ${actor.address} in ${id.tenant}/${id.scope} (${will.reason}); ${how}`,
+  };
+}
