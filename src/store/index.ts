@@ -5,4 +5,5 @@
 export { ListCache, type ListCacheOptions } from './list-cache.js';
 export { startCache, type RunningCache } from './start-cache.js';
 export type { PolicyView } from './policy-view.js';
+export type { NameState, NameStatus } from '../dns/index.js';
 export { KeySchema, DEFAULT_PREFIX } from './keys.js';

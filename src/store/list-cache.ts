@@ -16,10 +16,14 @@
  *   enforced, the snapshot is left alone, and `problem` says so.
  * - A restart enforces the snapshot at once unless the store answers within
  *   a few hundred milliseconds; the store replaces it when it answers.
+ * - The DNS names the lists use are resolved by one NameResolver, each name
+ *   once however many lists name it, and decisions read what they resolve
+ *   to now; a name's new address changes no compiled list.
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { type DnsClient, NameResolver, type NameResolverSettings, type NameStatus } from '../dns/index.js';
 import {
   DENY_UNAVAILABLE,
   type Decision,
@@ -44,6 +48,8 @@ export interface ListCacheOptions {
   readonly snapshotPath?: string;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** How the lists' DNS names are resolved; defaults (DNS_DEFAULTS) for what is left out. */
+  readonly dns?: Partial<NameResolverSettings> & { readonly client?: DnsClient };
 }
 
 interface CachedList {
@@ -96,6 +102,7 @@ export class ListCache implements PolicyView {
   private readonly rejected: Counter<'tenant' | 'scope'>;
   private readonly storeErrors: Counter;
   private readonly readyGauge: Gauge;
+  private readonly resolver: NameResolver;
 
   constructor(
     private readonly source: ListSource,
@@ -103,6 +110,7 @@ export class ListCache implements PolicyView {
   ) {
     this.log = options.logger.child({ component: 'list-cache' });
     this.guard = new MarkerGuard(options.logger, options.registry);
+    this.resolver = new NameResolver({ ...options.dns, logger: options.logger, registry: options.registry });
     const registers = [options.registry];
     this.rejected = new Counter({
       name: 'sipwarden_list_rejected_total',
@@ -137,7 +145,7 @@ export class ListCache implements PolicyView {
       const cached = this.lists.get(listIdKey({ tenant, scope }));
       if (cached === undefined) return decide(UNCONFIGURED.get(scope)!, source);
       if (cached.policy === undefined) return DENY_UNAVAILABLE;
-      return decide(cached.policy, source);
+      return decide(cached.policy, source, this.resolver.table);
     } catch (err) {
       this.log.error({ err, tenant, scope }, 'decision failed; denying');
       return DENY_UNAVAILABLE;
@@ -146,6 +154,21 @@ export class ListCache implements PolicyView {
 
   tenantForDomain(domain: string): string | undefined {
     return this.domains.get(domain.toLowerCase());
+  }
+
+  /** The resolution of every DNS name the enforced lists use, by name. */
+  names(): NameStatus[] {
+    return this.resolver.statuses();
+  }
+
+  /** The resolution of one name (canonical, lower case); undefined when no enforced list uses it. */
+  nameStatus(name: string): NameStatus | undefined {
+    return this.resolver.status(name);
+  }
+
+  /** Settles once every name the lists use has had its first resolution (for tests and tools). */
+  namesSettled(): Promise<void> {
+    return this.resolver.settled();
   }
 
   /**
@@ -178,6 +201,7 @@ export class ListCache implements PolicyView {
     clearInterval(this.timer);
     await this.stopWatching?.();
     await Promise.allSettled([...this.inFlight.values(), this.reconciling, this.adopting]);
+    this.resolver.stop();
     // A change applied just before a clean stop still reaches the snapshot the next start falls back on.
     if (this.snapshotTimer !== undefined) {
       clearTimeout(this.snapshotTimer);
@@ -222,7 +246,7 @@ export class ListCache implements PolicyView {
       present.add(listIdKey(raw));
       this.apply(raw, ticket);
     }
-    for (const [key, cached] of this.lists) if (!present.has(key) && cached.ticket < ticket) this.lists.delete(key);
+    for (const [key, cached] of this.lists) if (!present.has(key) && cached.ticket < ticket) this.forget(key);
     this.domains = domains.domains;
     this.needsResync = false;
     this.markLoaded('store');
@@ -304,7 +328,7 @@ export class ListCache implements PolicyView {
     if (!interpreted.ok) return this.reject(raw, fingerprint, ticket, interpreted.error);
     const { settings, warnings } = interpreted;
     if (!settings.configured) {
-      this.lists.delete(key);
+      this.forget(key);
       return;
     }
     const compiled = compileScopePolicy({
@@ -315,12 +339,14 @@ export class ListCache implements PolicyView {
     });
     if (!compiled.ok) return this.reject(raw, fingerprint, ticket, compiled.message);
     this.lists.set(key, { id: { tenant: raw.tenant, scope: raw.scope }, settings, policy: compiled.policy, fingerprint, ticket });
+    this.resolver.use(key, compiled.policy.names.keys());
     this.log.info(
       {
         tenant: raw.tenant,
         scope: raw.scope,
         enabled: settings.enabled,
         entries: compiled.policy.matcher.list.length,
+        ...(compiled.policy.names.size > 0 && { names: compiled.policy.names.size }),
         rev: settings.rev,
         ...(warnings.length + compiled.warnings.length > 0 && {
           warnings: [...warnings, ...compiled.warnings.map((w) => `#${w.index} ${w.token}: ${w.message}`)].slice(0, 20),
@@ -328,6 +354,12 @@ export class ListCache implements PolicyView {
       },
       'list loaded',
     );
+  }
+
+  /** Drops a list, and its use of names. */
+  private forget(key: string): void {
+    this.lists.delete(key);
+    this.resolver.use(key, []);
   }
 
   private reject(raw: RawList, fingerprint: string, ticket: number, error: string): void {

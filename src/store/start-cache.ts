@@ -70,6 +70,7 @@ export function openCache(config: StoreConfig, logger: Logger, registry: Registr
     logger,
     registry,
     ...(snapshotPath !== undefined && { snapshotPath }),
+    ...(config.dns !== undefined && { dns: config.dns }),
   });
   return {
     cache,

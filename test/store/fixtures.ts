@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import type { NameResolverSettings } from '../../src/dns/index.js';
 import { KeySchema, type ListId } from '../../src/store/keys.js';
 import { ListCache } from '../../src/store/list-cache.js';
 import type { ListSource } from '../../src/store/list-source.js';
@@ -27,7 +28,7 @@ export async function redisStore(url: string, logger: Logger, prefix = 'sipwarde
   return { client, keys, source, writer: new RedisListWriter(client, keys, source), close: () => client.disconnect() };
 }
 
-export function newCache(source: ListSource, options: { reconcileMs?: number; snapshotPath?: string } = {}) {
+export function newCache(source: ListSource, options: { reconcileMs?: number; snapshotPath?: string; dns?: Partial<NameResolverSettings> } = {}) {
   const { logger, lines } = capturingLogger();
   const registry = new Registry();
   const cache = new ListCache(source, {
@@ -35,6 +36,7 @@ export function newCache(source: ListSource, options: { reconcileMs?: number; sn
     logger,
     registry,
     ...(options.snapshotPath !== undefined && { snapshotPath: options.snapshotPath }),
+    ...(options.dns !== undefined && { dns: options.dns }),
   });
   return { cache, lines, registry };
 }
