@@ -63,6 +63,8 @@ function logFields(request: SipRequest, verdict: AccessVerdict): Record<string, 
     tenant: verdict.tenant,
     domain: verdict.domain,
     entry: verdict.entry,
+    // A match through a DNS name also names the name and its address in entry.resolved.
+    matched_by: verdict.entry === undefined ? undefined : verdict.entry.resolved === undefined ? 'address' : 'name',
     forwarded_by: verdict.source.forwardedBy,
     spoofed_forwarded_header: verdict.source.spoofedHeader,
     call_id: request.get('Call-ID'),

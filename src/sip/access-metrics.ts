@@ -6,6 +6,7 @@ import type { AccessVerdict } from './access-decision.js';
 import { sharedMetric } from './shared-metric.js';
 
 export const ACCESS_DECISIONS_METRIC = 'sipwarden_sip_access_decisions_total';
+export const NAME_MATCHES_METRIC = 'sipwarden_sip_name_matches_total';
 
 const LABELS = ['tenant', 'scope', 'method', 'transport', 'result'] as const;
 type Label = (typeof LABELS)[number];
@@ -19,6 +20,7 @@ const UNRESOLVED = 'none';
 
 export class AccessMetrics {
   private readonly decisions: Counter<Label>;
+  private readonly nameMatches: Counter<'tenant' | 'scope' | 'name'>;
 
   constructor(registry: Registry) {
     this.decisions = sharedMetric(
@@ -32,6 +34,18 @@ export class AccessMetrics {
           registers: [registry],
         }),
     );
+    // Names are labels here, unlike domains: admins list them, senders cannot make up new ones.
+    this.nameMatches = sharedMetric(
+      registry,
+      NAME_MATCHES_METRIC,
+      () =>
+        new Counter({
+          name: NAME_MATCHES_METRIC,
+          help: 'Out-of-dialog SIP requests allowed through a DNS name entry (their source is an address the name resolves to now), by tenant, scope and name.',
+          labelNames: ['tenant', 'scope', 'name'],
+          registers: [registry],
+        }),
+    );
   }
 
   count(verdict: AccessVerdict): void {
@@ -42,5 +56,7 @@ export class AccessMetrics {
       transport: verdict.transport ?? UNRESOLVED,
       result: verdict.allow ? 'allow' : 'deny',
     });
+    const resolved = verdict.entry?.resolved;
+    if (resolved !== undefined) this.nameMatches.inc({ tenant: verdict.tenant ?? UNRESOLVED, scope: verdict.scope ?? UNRESOLVED, name: resolved.name });
   }
 }

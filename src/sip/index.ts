@@ -7,7 +7,7 @@ export { accessFilter, type AccessFilterOptions } from './access-filter.js';
 export { PROXIED_METHODS } from './forward.js';
 export { SIP_REFUSED_METRIC } from './refusal-metrics.js';
 export type { AccessReason, AccessVerdict } from './access-decision.js';
-export { ACCESS_DECISIONS_METRIC } from './access-metrics.js';
+export { ACCESS_DECISIONS_METRIC, NAME_MATCHES_METRIC } from './access-metrics.js';
 export { UPSTREAM_UP_METRIC } from './upstream-monitor.js';
 export { ListenerDirectory } from './listener-directory.js';
 export { parseListeners, scopeOf, TRANSPORTS, type Listener, type Transport } from './transport.js';

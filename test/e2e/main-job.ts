@@ -81,10 +81,16 @@ export interface InboundStack extends Required<E2eStack> {
  * a redis-server holding `lists` and `domains`, a real drachtio-server
  * (`binary`) with udp, tcp and ws listeners, and the main job connected to it
  * without upstream probes, so that every request the PBX sees came from a
- * client. Resolves once /health is 200; what a failed start had started is
- * stopped.
+ * client; `env` adds to (or overrides) the edge's environment. Resolves once
+ * /health is 200; what a failed start had started is stopped.
  */
-export async function startInboundStack(binary: string, lists: Record<string, string>, domains: Record<string, string>, logger: Logger): Promise<InboundStack> {
+export async function startInboundStack(
+  binary: string,
+  lists: Record<string, string>,
+  domains: Record<string, string>,
+  logger: Logger,
+  env: Record<string, string> = {},
+): Promise<InboundStack> {
   const started: { -readonly [Part in keyof E2eStack]: E2eStack[Part] } = {};
   try {
     const ports = { admin: await freePort(), sip: await freePort(), ws: await freePort() };
@@ -93,7 +99,7 @@ export async function startInboundStack(binary: string, lists: Record<string, st
     const operator = (started.operator = redis.client());
     await pushLists(operator, lists, domains);
     const drachtio = (started.drachtio = await startDrachtio(binary, ports));
-    const edge = (started.edge = await startMainJob(inboundEdgeEnv(ports.admin, uas.port, { REDIS_URL: redis.url, SIPWARDEN_UPSTREAM_PROBE_MS: '0' }), logger));
+    const edge = (started.edge = await startMainJob(inboundEdgeEnv(ports.admin, uas.port, { REDIS_URL: redis.url, SIPWARDEN_UPSTREAM_PROBE_MS: '0', ...env }), logger));
     await waitFor('the edge to be ready', async () => ((await health(edge.httpPort)).status === 200 ? true : undefined));
     return { ports, uas, redis, operator, drachtio, edge };
   } catch (error) {
