@@ -22,3 +22,11 @@ export type AdminFailure =
 export type AdminResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: AdminFailure };
 
 export const fail = (failure: AdminFailure): { ok: false; failure: AdminFailure } => ({ ok: false, failure });
+
+const MAX_SHOWN = 64;
+
+/** A bad input as a failure shows it: text as given (shortened), anything else as JSON. */
+export function shownToken(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+}

@@ -18,6 +18,7 @@ import { type AdminFailure, type AdminResult, type InvalidItem, fail } from './a
 import type { AdminStores } from './admin-store.js';
 import { type BulkAction, type EntrySelector, bulkEdit, editSelected, importPlan, present, selected, selectorRefusal, withImported } from './bulk-rules.js';
 import { type EntryFilter, matchesFilter } from './entry-filter.js';
+import { type ExportFormat, type Exported, exportList } from './list-export.js';
 import type { ImportedEntry } from './entry-import.js';
 import { asInput, canonicalNamed, canonicalValues } from './entry-value.js';
 import { type Actor, decisionFor, lockoutRefusal } from './lockout-guard.js';
@@ -48,6 +49,12 @@ export class ListAdmin {
     const read = await this.stores.lists.readState(id);
     if (!read.ok) return fail({ kind: 'unreadable', message: `${id.tenant}/${id.scope}: ${read.error}` });
     return { ok: true, value: { ...read.state, entries: read.state.entries.filter((e) => matchesFilter(e, filter)) } };
+  }
+
+  /** The selected entries as a file (list-export.ts says what each format holds and what takes it back). */
+  async export(id: ListId, format: ExportFormat, filter: EntryFilter = {}): Promise<AdminResult<Exported>> {
+    const shown = await this.show(id, filter);
+    return shown.ok ? { ok: true, value: exportList(shown.value, format) } : shown;
   }
 
   /** One entry, named in any spelling. */

@@ -213,13 +213,16 @@ describe('admin API: check and export', () => {
     expect(own.body).toMatchObject({ ip: '203.0.113.1', allow: true, entry: { value: '203.0.113.0/24' } });
   });
 
-  it('exports comma-separated, one per line, and JSON; the comma-separated form pushes back unchanged', async () => {
+  it('exports the active values comma-separated or one per line, and every entry as JSON; the comma-separated form pushes back unchanged', async () => {
     const t = await env.stack.token('probe');
     const csv = await env.api.call('GET', path('probe', 'sip', '/export?format=csv&state=active'), { token: t });
     expect(csv.text).toBe('203.0.113.0/24,203.0.113.128/25\n');
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename="probe-sip.csv"');
+    // The same text without the filter: csv and lines hold the active entries only, as the CLI's export.
+    expect((await env.api.call('GET', path('probe', 'sip', '/export?format=csv'), { token: t })).text).toBe(csv.text);
     const lines = await env.api.call('GET', path('probe', 'sip', '/export?format=lines'), { token: t });
-    expect(lines.text).toBe('203.0.113.0/24 Head office\n203.0.113.128/25 Lab\n198.51.100.7\n');
+    expect(lines.text).toBe('203.0.113.0/24\n203.0.113.128/25\n');
+    expect(lines.headers.get('content-disposition')).toBe('attachment; filename="probe-sip.txt"');
     const json = await env.api.call('GET', path('probe', 'sip', '/export'), { token: t });
     expect(json.body).toMatchObject({ tenant: 'probe', scope: 'sip', enabled: true, entries: [{ value: '203.0.113.0/24' }, {}, { value: '198.51.100.7', active: false }] });
 

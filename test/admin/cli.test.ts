@@ -325,7 +325,7 @@ describe.concurrent('sipwarden CLI', { timeout: 120_000 }, () => {
     expect(help).toEqual({ code: 0, stdout: 'Usage: sipwarden [options] [command]\n', stderr: '' });
   });
 
-  it('exports the enforced entries comma-separated or one per line, and everything as JSON', async () => {
+  it('exports the enforced entries comma-separated or one per line, and every entry with its state as JSON', async () => {
     const t = ['--tenant', 'export.example'];
     await seed('export.example', '203.0.113.0/24 HQ\n2001:db8::/32');
     await seed('export.example', '192.0.2.0/24 parked', 'sip', false);
@@ -337,7 +337,9 @@ describe.concurrent('sipwarden CLI', { timeout: 120_000 }, () => {
     expect(csv.stdout).toBe('203.0.113.0/24,2001:db8::/32\n');
     expect(lines.stdout).toBe('203.0.113.0/24\n2001:db8::/32\n');
     const exported = JSON.parse(json.stdout);
-    expect(exported).toMatchObject({ tenant: 'export.example', scope: 'sip', cidrs: '203.0.113.0/24,2001:db8::/32' });
+    // The export the API gives too: the list's entries, not its state (show --json has cidrs and rev).
+    expect(Object.keys(exported)).toEqual(['tenant', 'scope', 'enabled', 'entries']);
+    expect(exported).toMatchObject({ tenant: 'export.example', scope: 'sip', enabled: false });
     expect(exported.entries.map((e: ListEntry) => [e.value, e.active, e.description])).toEqual([
       ['203.0.113.0/24', true, 'HQ'],
       ['2001:db8::/32', true, undefined],

@@ -4,7 +4,7 @@
  * ApiError; the server's error handler sends it, and turns anything else
  * into a 500 whose cause goes to the log only.
  */
-import type { AdminFailure, InvalidItem } from '../list-admin.js';
+import { type AdminFailure, type InvalidItem, shownToken } from '../admin-result.js';
 
 export interface ErrorBody {
   /** Machine-readable kind: `invalid`, `unauthorized`, `forbidden`, `lockout`, `not-found`, … */
@@ -28,13 +28,8 @@ export class ApiError extends Error {
   }
 }
 
-const MAX_SHOWN = 64;
-
 /** The token as shown in an error: text as sent (shortened), anything else as JSON. */
-export function shownToken(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
-}
+export { shownToken };
 
 /** 400 naming the field (and the token) at fault. */
 export function invalid(field: string, message: string, token?: string, items?: readonly InvalidItem[]): ApiError {

@@ -4,6 +4,7 @@
  */
 import type { Static } from 'typebox';
 import { type ImportedEntry, parseImport } from '../entry-import.js';
+import { importedFromExport } from '../list-export.js';
 import type { EntrySelector, InvalidItem } from '../list-admin.js';
 import type { ApiServices } from './api-context.js';
 import { mediaTypeOf, parseJson } from './body.js';
@@ -66,7 +67,8 @@ export function listRoutes(app: ApiApp, services: ApiServices): void {
         summary: 'Mass insert, validated as a whole',
         description:
           'text/plain: one entry a line or several comma-separated, each a CIDR optionally followed by a description; blank lines and # comments skipped. ' +
-          'JSON lines: one object {value, description?, active?} a line. An entry already listed takes the new description and state. ' +
+          'JSON lines: one object {value, description?, active?} a line. application/json: a json export, each entry with its own state and description. ' +
+          'An entry already listed takes the new description and state; state= is the state of entries that name none. ' +
           'Every bad line is reported with its line number and nothing is written, unless skipInvalid=true, which writes the rest and reports what it skipped.',
         params: ScopeParams,
         querystring: ImportQuery,
@@ -78,8 +80,12 @@ export function listRoutes(app: ApiApp, services: ApiServices): void {
       const list = listOf(request.params);
       const { skipInvalid, state = DEFAULT_IMPORT_STATE } = request.query;
       const active = state === 'active';
-      const text = request.body;
-      const { entries, unreadable } = mediaTypeOf(request) === TEXT_TYPE ? { entries: parseImport(text, active), unreadable: [] } : parseJsonLines(text, active);
+      const { body } = request;
+      const type = mediaTypeOf(request);
+      const read =
+        typeof body !== 'string' ? importedFromExport(body, active) : type === TEXT_TYPE ? { entries: parseImport(body, active), unreadable: [] } : parseJsonLines(body, active);
+      if (typeof read === 'string') throw invalid('body', read);
+      const { entries, unreadable } = read;
       if (entries.length + unreadable.length === 0) throw invalid('body', 'no entries to import');
       const actor = actorOf(request);
       const result = await exclusive(services, list, () => services.admin.importEntries(actor, list, entries, skipInvalid === true, unreadable));

@@ -13,6 +13,7 @@ import { type DecisionReason, SCOPES } from '../../policy/index.js';
 import { AUDIT_LENGTH } from '../../store/audit-log.js';
 import type { EntryStateFilter } from '../entry-filter.js';
 import type { BulkAction } from '../list-admin.js';
+import { EXPORT_FORMATS } from '../list-export.js';
 import { IP_ADDRESS_FORMAT, ONE_LINE_PATTERN } from './validation.js';
 
 export const MAX_VALUE_LENGTH = 100;
@@ -24,7 +25,6 @@ export const DEFAULT_IMPORT_STATE = 'active';
 /** An entry added without saying is active. */
 export const NEW_ENTRY_ACTIVE = true;
 export const ENTRY_STATES = ['active', 'inactive'] as const satisfies readonly EntryStateFilter[];
-export const EXPORT_FORMATS = ['csv', 'lines', 'json'] as const;
 export const BULK_ACTIONS = ['enable', 'disable', 'delete'] as const satisfies readonly BulkAction[];
 export const DECISION_REASONS = ['scope-disabled', 'matched', 'no-match', 'empty-list', 'bad-source-address', 'policy-unavailable'] as const satisfies readonly DecisionReason[];
 
@@ -140,6 +140,17 @@ export function acceptedTypes(body: unknown): readonly string[] {
 export const ImportBody = bodyIn({
   [TEXT_TYPE]: Type.String({ description: 'One entry a line or several comma-separated, each a CIDR optionally followed by a description; blank lines and # comments skipped.' }),
   ...Object.fromEntries(JSON_LINES_TYPES.map((type) => [type, Type.String({ description: 'One object {value, description?, active?} a line.' })])),
+  [JSON_TYPE]: strictObject(
+    {
+      tenant: Type.Optional(Type.String()),
+      scope: Type.Optional(Scope),
+      enabled: Type.Optional(Type.Boolean({ description: 'Not applied: an import leaves the scope switched as it is.' })),
+      entries: Type.Array(Type.Unknown(), {
+        description: 'Entries as the json export writes them, {value, active, description?, createdAt?, createdBy?, updatedAt?, updatedBy?}; each is written with its own state (or the state asked for when it names none). Stamps are written anew.',
+      }),
+    },
+    'A json export (GET …/export?format=json), from this list or another.',
+  ),
 });
 export const ReplaceBody = bodyIn({
   [TEXT_TYPE]: Type.String({ examples: ['203.0.113.0/24, 198.51.100.7'] }),

@@ -125,7 +125,9 @@ export function scopeRoutes(app: ApiApp, services: ApiServices): void {
         tags,
         summary: 'The entries as a file (filtered like showScope)',
         description:
-          'csv: the values comma-separated, as PUT …/list takes them; lines: one entry a line, value then description, as POST …/entries:import takes them; json: entries with metadata.',
+          'csv: the active values comma-separated, as enforced and as PUT …/list takes them back; lines: the same values one a line, the plain list for other tools; ' +
+          'json: every entry, active and inactive, with its state, description and stamps, as POST …/entries:import (application/json) takes it back: ' +
+          'imported into an empty list it gives the same list. The same as the CLI\'s `sipwarden export`.',
         params: ScopeParams,
         querystring: ExportQuery,
         response: {
@@ -139,9 +141,10 @@ export function scopeRoutes(app: ApiApp, services: ApiServices): void {
     },
     async (request, reply) => {
       const { format = DEFAULT_EXPORT_FORMAT, ...filter } = request.query;
-      const shown = await services.admin.show(listOf(request.params), filter);
-      if (!shown.ok) throw failure(shown.failure, 'scope');
-      return exportReply(reply, shown.value, format);
+      const list = listOf(request.params);
+      const exported = await services.admin.export(list, format, filter);
+      if (!exported.ok) throw failure(exported.failure, 'scope');
+      return exportReply(reply, list, exported.value);
     },
   );
 }

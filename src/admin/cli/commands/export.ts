@@ -1,31 +1,46 @@
 /**
- * `sipwarden export`: a list for other tools: the enforced entries
- * comma-separated (the form `replace` takes back), one per line, or the whole
- * list with metadata as JSON.
+ * `sipwarden export`: a list as a file, the same as the API's export
+ * (list-export.ts): the active values comma-separated (what `replace` takes
+ * back) or one a line, or every entry with its state and description as JSON
+ * (what `import` takes back).
  */
 import { type Command, Option } from 'commander';
-import { listJson } from '../list-view.js';
-import { type ListOptions, listIdOf, withList } from '../options.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../../list-export.js';
+import { ExitCode } from '../exit-codes.js';
+import { type FilterOptions, type ListOptions, filterOf, listIdOf, withFilter, withList } from '../options.js';
 import { run } from '../session.js';
 
-const FORMATS = ['csv', 'lines', 'json'] as const;
-
-interface ExportOptions extends ListOptions {
-  readonly format: (typeof FORMATS)[number];
+interface ExportOptions extends ListOptions, FilterOptions {
+  readonly format: ExportFormat;
 }
+
+const NOTES = `
+csv and lines hold the active entries' values only. json holds every entry,
+active and inactive, with its description: \`sipwarden import\` writes it back
+with each entry's own state, so export then import into an empty list gives
+the same list.
+
+  sipwarden export --tenant acme > list.csv; sipwarden replace --file list.csv --tenant acme
+  sipwarden export --tenant acme --format json > acme.json; sipwarden import acme.json --tenant acme-copy`;
 
 export function registerExport(program: Command): void {
   const command = program
     .command('export')
-    .description('print a list: the active entries comma-separated or one per line, or everything as JSON')
-    .addOption(new Option('--format <format>', 'csv: comma-separated; lines: one per line; json: every entry with its metadata').choices(FORMATS).default('csv'));
-  withList(command).action((options: ExportOptions) =>
-    run({ json: options.json === true || options.format === 'json' }, async ({ admin }, out) => {
-      const shown = await admin.show(listIdOf(options));
-      if (!shown.ok) return out.refused(shown.failure);
-      const state = shown.value;
-      const active = state.entries.filter((e) => e.active).map((e) => e.value);
-      return out.result(listJson(state), () => active.join(options.format === 'csv' ? ',' : '\n'));
-    }),
-  );
+    .description('print a list: the active values comma-separated or one per line, or every entry as JSON')
+    .addOption(
+      new Option('--format <format>', 'csv: active values comma-separated; lines: one per line; json: every entry with state and description (--json too)')
+        .choices(EXPORT_FORMATS)
+        .default('csv'),
+    )
+    .addHelpText('after', NOTES);
+  withFilter(withList(command)).action((options: ExportOptions) => {
+    const format: ExportFormat = options.json === true ? 'json' : options.format;
+    return run({ json: format === 'json' }, async ({ admin }, out) => {
+      const exported = await admin.export(listIdOf(options), format, filterOf(options));
+      if (!exported.ok) return out.refused(exported.failure);
+      if (exported.value.format === 'json') return out.result(exported.value.list, () => '');
+      process.stdout.write(exported.value.text);
+      return ExitCode.ok;
+    });
+  });
 }
