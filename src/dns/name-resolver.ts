@@ -103,6 +103,8 @@ interface Entry {
   dropTimer?: NodeJS.Timeout;
   queued: boolean;
   running: boolean;
+  /** Called when the resolution queued or running now has finished. */
+  waiting: Array<() => void>;
 }
 
 const TYPES: readonly RecordType[] = ['A', 'AAAA'];
@@ -220,6 +222,19 @@ export class NameResolver {
     return [...this.entries.values()].map((entry) => this.statusOf(entry)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /**
+   * Resolves a name in use now, out of turn (its next refresh counts from
+   * this one); settles when its answer is applied (that of a resolution
+   * already under way, if there is one). A name no list uses is not resolved.
+   */
+  refresh(name: string): Promise<void> {
+    const entry = this.entries.get(name);
+    if (entry === undefined || this.stopped) return Promise.resolve();
+    const done = new Promise<void>((resolve) => entry.waiting.push(resolve));
+    if (!entry.running) this.enqueue(entry);
+    return done;
+  }
+
   /** Settles when no resolution is queued or running (the first resolution of every name used so far is done). */
   settled(): Promise<void> {
     if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
@@ -231,6 +246,7 @@ export class NameResolver {
     for (const entry of this.entries.values()) this.clearTimers(entry);
     this.entries.clear();
     this.owned.clear();
+    for (const entry of this.queue) this.finished(entry);
     this.queue.length = 0;
     this.client.cancel();
     this.wakeIdle();
@@ -250,6 +266,7 @@ export class NameResolver {
       cut: [],
       queued: false,
       running: false,
+      waiting: [],
     };
     this.entries.set(name, entry);
     this.enqueue(entry);
@@ -286,7 +303,10 @@ export class NameResolver {
     while (this.running < MAX_CONCURRENT && this.queue.length > 0) {
       const entry = this.queue.shift()!;
       entry.queued = false;
-      if (!this.isCurrent(entry)) continue;
+      if (!this.isCurrent(entry)) {
+        this.finished(entry);
+        continue;
+      }
       entry.running = true;
       this.running++;
       void Promise.all(TYPES.map((type) => query(this.client, type, entry.name)))
@@ -297,11 +317,18 @@ export class NameResolver {
         .finally(() => {
           entry.running = false;
           this.running--;
+          this.finished(entry);
           if (this.isCurrent(entry) && entry.refreshTimer === undefined) this.schedule(entry, this.settings.minTtlMs);
           this.pump();
           if (this.running === 0 && this.queue.length === 0) this.wakeIdle();
         });
     }
+  }
+
+  private finished(entry: Entry): void {
+    const waiting = entry.waiting;
+    entry.waiting = [];
+    for (const resolve of waiting) resolve();
   }
 
   private wakeIdle(): void {

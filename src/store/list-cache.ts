@@ -166,6 +166,11 @@ export class ListCache implements PolicyView {
     return this.resolver.status(name);
   }
 
+  /** Resolves a name the lists use now, out of turn (an admin's "resolve now"); settles when its answer applies. */
+  refreshName(name: string): Promise<void> {
+    return this.resolver.refresh(name);
+  }
+
   /** Settles once every name the lists use has had its first resolution (for tests and tools). */
   namesSettled(): Promise<void> {
     return this.resolver.settled();

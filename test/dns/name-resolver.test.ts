@@ -200,6 +200,18 @@ describe('NameResolver', () => {
     resolver.stop();
   });
 
+  it('resolves a name out of turn on request, and nothing for a name not in use', async () => {
+    const dns = new ScriptedDns().set('a.example', 'A', records(300, '192.0.2.1')).set('a.example', 'AAAA', 'ENODATA');
+    const { resolver } = resolverOn(dns);
+    resolver.use('l', ['a.example']);
+    await resolver.settled();
+    dns.set('a.example', 'A', records(300, '192.0.2.2'));
+    await resolver.refresh('a.example');
+    expect(resolver.status('a.example')?.addresses).toEqual(['192.0.2.2']);
+    await resolver.refresh('other.example');
+    expect(dns.asked).toHaveLength(4);
+  });
+
   it('counts every query by type and outcome', async () => {
     const dns = new ScriptedDns()
       .set('a.example', 'A', records(10, '192.0.2.1'))
