@@ -86,6 +86,15 @@ function raw(tenant: string, cidrs: string): RawList {
   return { tenant, scope: 'sip', cidrs, enabled: '1', entries: {}, rev: '1' };
 }
 
+/** A generated list of `size` CIDRs and `count` names, each resolving to its generation-0 address. */
+function namedList(size: number, count: number) {
+  const data = generate(size, 'mixed');
+  const names = Array.from({ length: count }, (_, i) => nameOf(i));
+  const dns = new TableDns();
+  names.forEach((name, i) => dns.a.set(name, [addressOf(i, 0)]));
+  return { data, names, dns, text: `${data.text},${names.join(',')}` };
+}
+
 async function startedCache(lists: readonly RawList[], dns: TableDns): Promise<ListCache> {
   const cache = new ListCache(new MemorySource(lists), {
     reconcileMs: 3_600_000,
@@ -108,11 +117,8 @@ interface DecisionResult {
 }
 
 async function decisionRates(measureMs: number): Promise<DecisionResult> {
-  const data = generate(10_000, 'mixed');
-  const names = Array.from({ length: 100 }, (_, i) => nameOf(i));
-  const dns = new TableDns();
-  names.forEach((name, i) => dns.a.set(name, [addressOf(i, 0)]));
-  const cache = await startedCache([raw('plain', data.text), raw('named', `${data.text},${names.join(',')}`)], dns);
+  const { data, names, dns, text } = namedList(10_000, 100);
+  const cache = await startedCache([raw('plain', data.text), raw('named', text)], dns);
   const probes = data.probes.map((probe, i) => (i % 16 === 0 ? addressOf(i % names.length, 0) : probe));
   const plain = (source: string) => cache.decide('plain', 'sip', source).allow;
   const named = (source: string) => cache.decide('named', 'sip', source).allow;
@@ -153,11 +159,7 @@ interface RefreshResult {
 }
 
 async function refreshCost(refreshes: number): Promise<RefreshResult> {
-  const data = generate(1_000_000, 'mixed');
-  const names = Array.from({ length: 1000 }, (_, i) => nameOf(i));
-  const text = `${data.text},${names.join(',')}`;
-  const dns = new TableDns();
-  names.forEach((name, i) => dns.a.set(name, [addressOf(i, 0)]));
+  const { data, names, dns, text } = namedList(1_000_000, 1000);
   const cache = await startedCache([raw('big', text)], dns);
   const times: number[] = [];
   for (let k = 0; k < refreshes; k++) {

@@ -10,8 +10,8 @@
  */
 import { type CidrList, type CidrListResult, type CidrWarning, NAME_ENTRY, type TokenError, canonicalEntry, parseCidrList, writtenEntry } from './cidr-list.js';
 import { CidrMatcher, NO_MATCH } from './cidr-matcher.js';
-import { ADDRESS_WORDS, type Family, formatAddress, parseAddress } from './ip-address.js';
-import { type NameAddresses, NO_NAMES } from './name-table.js';
+import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
+import { type NameAddresses, type NameHolder, NO_NAMES } from './name-table.js';
 import { EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 
 /**
@@ -35,7 +35,7 @@ export interface MatchedEntry {
    * Present only when the entry is a DNS name: the name (canonical, lower
    * case) and which of the addresses it resolves to now is the source.
    */
-  readonly resolved?: { readonly name: string; readonly address: string };
+  readonly resolved?: NameHolder;
 }
 
 export interface Decision {
@@ -120,7 +120,7 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
   const slot = policy.matcher.lookupParsed(family, scratch);
   if (slot !== NO_MATCH) return matched(policy, slot);
   if (policy.names.size === 0) return DENY_NO_MATCH;
-  return matchedByName(policy, names.namesAt(family, scratch), family) ?? DENY_NO_MATCH;
+  return matchedByName(policy, names.holdersAt(family, scratch)) ?? DENY_NO_MATCH;
 }
 
 function matched(policy: ScopePolicy, slot: number, resolved?: MatchedEntry['resolved']): Decision {
@@ -133,17 +133,17 @@ function matched(policy: ScopePolicy, slot: number, resolved?: MatchedEntry['res
   return { allow: true, reason: 'matched', entry };
 }
 
-/** The decision through the first written of the list's names holding the source (in scratch), if any. */
-function matchedByName(policy: ScopePolicy, holders: readonly string[] | undefined, family: Family): Decision | undefined {
+/** The decision through the first written of the list's names among those holding the source, if any. */
+function matchedByName(policy: ScopePolicy, holders: readonly NameHolder[] | undefined): Decision | undefined {
   if (holders === undefined) return undefined;
   let slot = -1;
-  let name = '';
+  let found: NameHolder | undefined;
   for (const holder of holders) {
-    const at = policy.names.get(holder);
+    const at = policy.names.get(holder.name);
     if (at !== undefined && (slot < 0 || at < slot)) {
       slot = at;
-      name = holder;
+      found = holder;
     }
   }
-  return slot < 0 ? undefined : matched(policy, slot, { name, address: formatAddress(family, scratch, 0) });
+  return found === undefined ? undefined : matched(policy, slot, found);
 }

@@ -19,7 +19,7 @@ export {
 } from './cidr-list.js';
 export { CidrMatcher, NO_MATCH, BAD_ADDRESS } from './cidr-matcher.js';
 export { isDnsName, canonicalName, MAX_NAME_LENGTH } from './dns-name.js';
-export { NameTable, NO_NAMES, canonicalAddresses, type NameAddresses } from './name-table.js';
+export { NameTable, NO_NAMES, canonicalAddresses, type NameAddresses, type NameHolder } from './name-table.js';
 export { SCOPES, isScope, EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 export {
   compileScopePolicy,

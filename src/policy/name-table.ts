@@ -11,16 +11,25 @@
  */
 import { ADDRESS_WORDS, type Family, type ParsedFamily, formatAddress, parseAddress } from './ip-address.js';
 
+/** A name holding an address: what a decision through the name reports. Shared and frozen. */
+export interface NameHolder {
+  /** Canonical (lower case). */
+  readonly name: string;
+  /** Canonical. */
+  readonly address: string;
+}
+
 export interface NameAddresses {
   /**
    * The names whose current addresses include the address parseAddress wrote
-   * to `words` (family 4: words[0]; 6: words[0..3]); undefined for none.
+   * to `words` (family 4: words[0]; 6: words[0..3]), each with that address
+   * in canonical form; undefined for none.
    */
-  namesAt(family: Family, words: Uint32Array): readonly string[] | undefined;
+  holdersAt(family: Family, words: Uint32Array): readonly NameHolder[] | undefined;
 }
 
 /** No name resolves to anything: what a decision without a resolver sees. */
-export const NO_NAMES: NameAddresses = Object.freeze({ namesAt: () => undefined });
+export const NO_NAMES: NameAddresses = Object.freeze({ holdersAt: () => undefined });
 
 const scratch = new Uint32Array(ADDRESS_WORDS);
 
@@ -69,8 +78,8 @@ export function canonicalAddresses(addresses: readonly string[]): string[] {
 
 export class NameTable implements NameAddresses {
   private readonly byName = new Map<string, readonly string[]>();
-  private readonly ipv4 = new Map<number, string[]>();
-  private readonly ipv6 = new Map<string, string[]>();
+  private readonly ipv4 = new Map<number, NameHolder[]>();
+  private readonly ipv6 = new Map<string, NameHolder[]>();
 
   /** How many names hold addresses. */
   get size(): number {
@@ -93,9 +102,10 @@ export class NameTable implements NameAddresses {
     this.byName.set(name, kept);
     for (const address of kept) {
       const [index, key] = this.slotOf(address);
-      const names = index.get(key);
-      if (names === undefined) index.set(key, [name]);
-      else names.push(name);
+      const holder: NameHolder = Object.freeze({ name, address });
+      const holders = index.get(key);
+      if (holders === undefined) index.set(key, [holder]);
+      else holders.push(holder);
     }
   }
 
@@ -103,7 +113,7 @@ export class NameTable implements NameAddresses {
     this.unindex(name);
   }
 
-  namesAt(family: Family, words: Uint32Array): readonly string[] | undefined {
+  holdersAt(family: Family, words: Uint32Array): readonly NameHolder[] | undefined {
     return family === 4 ? this.ipv4.get(words[0]!) : this.ipv6.size === 0 ? undefined : this.ipv6.get(ipv6Key(words));
   }
 
@@ -113,15 +123,15 @@ export class NameTable implements NameAddresses {
     this.byName.delete(name);
     for (const address of previous) {
       const [index, key] = this.slotOf(address);
-      const remaining = index.get(key)!.filter((n) => n !== name);
+      const remaining = index.get(key)!.filter((holder) => holder.name !== name);
       if (remaining.length === 0) index.delete(key);
       else index.set(key, remaining);
     }
   }
 
   /** The by-address index a canonical address belongs in, and its key there. */
-  private slotOf(address: string): [Map<number | string, string[]>, number | string] {
+  private slotOf(address: string): [Map<number | string, NameHolder[]>, number | string] {
     const family = parseAddress(address, scratch) as Family;
-    return family === 4 ? [this.ipv4 as Map<number | string, string[]>, scratch[0]!] : [this.ipv6 as Map<number | string, string[]>, ipv6Key(scratch)];
+    return family === 4 ? [this.ipv4 as Map<number | string, NameHolder[]>, scratch[0]!] : [this.ipv6 as Map<number | string, NameHolder[]>, ipv6Key(scratch)];
   }
 }

@@ -124,10 +124,10 @@ describe('NameResolver', () => {
     });
     // Retried every minTtlMs meanwhile, then dropped exactly at the end of the grace period.
     await vi.advanceTimersByTimeAsync(44_999);
-    expect(resolver.table.namesAt(4, Uint32Array.of(0xc6336407))).toEqual(['a.example']);
+    expect(resolver.table.holdersAt(4, Uint32Array.of(0xc6336407))).toEqual([{ name: 'a.example', address: '198.51.100.7' }]);
     await vi.advanceTimersByTimeAsync(1);
     expect(resolver.status('a.example')).toMatchObject({ state: 'failed', addresses: [], failure: 'servfail' });
-    expect(resolver.table.namesAt(4, Uint32Array.of(0xc6336407))).toBeUndefined();
+    expect(resolver.table.holdersAt(4, Uint32Array.of(0xc6336407))).toBeUndefined();
     expect(lines().filter((l) => String(l.msg).startsWith('DNS name failed to resolve past the grace period'))).toHaveLength(1);
     expect(await metric(registry, 'sipwarden_dns_names_dropped_total')).toMatch(/sipwarden_dns_names_dropped_total 1$/m);
     expect(await metric(registry, 'sipwarden_dns_name_grace_seconds')).not.toContain('a.example');
@@ -193,7 +193,7 @@ describe('NameResolver', () => {
     expect(resolver.status('a.example')?.state).toBe('resolved');
     resolver.use('initech/webrtc', ['b.example']);
     expect(resolver.status('a.example')).toBeUndefined();
-    expect(resolver.table.namesAt(4, Uint32Array.of(0xc0000201))).toBeUndefined();
+    expect(resolver.table.holdersAt(4, Uint32Array.of(0xc0000201))).toBeUndefined();
     await resolver.settled();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(dns.asked.filter((q) => q === 'A a.example')).toHaveLength(2);
@@ -235,7 +235,7 @@ describe('NameResolver', () => {
       ['a.example', 'resolved', ['192.0.2.1']],
       ['missing.example', 'failed', []],
     ]);
-    expect(once.table.namesAt(4, Uint32Array.of(0xc0000201))).toEqual(['a.example']);
+    expect(once.table.holdersAt(4, Uint32Array.of(0xc0000201))).toEqual([{ name: 'a.example', address: '192.0.2.1' }]);
   });
 });
 

@@ -94,7 +94,7 @@ describe('NameTable', () => {
       const words = new Uint32Array(4);
       const [family, ...parts] = address.includes(':') ? [6, 0x20010db8, 0, 0, 1] : [4, Number(address.split('.').reduce((a, o) => a * 256 + Number(o), 0))];
       words.set(parts);
-      return names.namesAt(family as 4 | 6, words);
+      return names.holdersAt(family as 4 | 6, words)?.map((holder) => holder.name);
     };
     names.set('a.example', ['192.0.2.1', '2001:db8::1']);
     names.set('b.example', ['192.0.2.1']);
