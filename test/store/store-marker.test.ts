@@ -119,7 +119,20 @@ describe('an edge whose Redis lost its data', () => {
     expect(decide(cache, '192.0.2.1')).toBe(true);
     expect(await metric('sipwarden_store_data_loss')).toBe(1);
     // An admin writing meanwhile marks the emptied store anew (kind auto): still not the store the edge followed.
-    await admin.writer.write({ tenant: 'other', scope: 'sip' }, { enabled: true, entries: entries('198.51.100.0/24') }, { actor: 'bob' });
+    // The admin's own connection comes back on its own schedule; until then its writes are refused, never queued.
+    const write = () => admin.writer.write({ tenant: 'other', scope: 'sip' }, { enabled: true, entries: entries('198.51.100.0/24') }, { actor: 'bob' });
+    await until(
+      () =>
+        write().then(
+          () => true,
+          (error: unknown) => {
+            if (/Stream isn't writeable/.test(String(error))) return false;
+            throw error;
+          },
+        ),
+      3000,
+      'the admin connection back',
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(cache.problem).toBe('store-data-lost');
     expect(decide(cache, '203.0.113.1')).toBe(false);
