@@ -3,7 +3,7 @@
  * Redis Cluster hash tag, `{tenant}`, so all of one tenant's keys live in one
  * slot and a multi-key update stays atomic under Cluster.
  *
- *   {prefix}:{tenant}:{scope}:cidrs     string  the enforced list: comma-separated CIDRs of the active entries
+ *   {prefix}:{tenant}:{scope}:cidrs     string  the enforced list: the active entries (addresses, blocks, DNS names), comma-separated
  *   {prefix}:{tenant}:{scope}:enabled   string  "1" on, "0" off; absent: on when the cidrs key exists
  *   {prefix}:{tenant}:{scope}:entries   hash    canonical entry -> JSON metadata (description, active, times, authors)
  *   {prefix}:{tenant}:{scope}:rev       string  revision, incremented by every write through sipwarden

@@ -9,7 +9,7 @@ import type { ListId } from './keys.js';
 import { type EntryMeta, type RawList, fingerprintOf, interpretRawList } from './raw-list.js';
 
 export interface ListEntry extends EntryMeta {
-  /** Canonical entry: `192.0.2.0/24`, `198.51.100.7`, `2001:db8::/32`. */
+  /** Canonical entry: `192.0.2.0/24`, `198.51.100.7`, `2001:db8::/32`, `agent7.dyn.example.net` (isDnsName tells a name). */
   readonly value: string;
 }
 
