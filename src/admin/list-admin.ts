@@ -22,12 +22,29 @@ import { type ExportFormat, type Exported, exportList } from './list-export.js';
 import type { ImportedEntry } from './entry-import.js';
 import { asInput, canonicalNamed, canonicalValues } from './entry-value.js';
 import { type Actor, decisionFor, lockoutRefusal } from './lockout-guard.js';
+import { NOTHING_RESOLVED, type NameLookup, type Resolved, type ShownEntry, dnsLookup, namesOf, withResolutions } from './name-resolution.js';
 import { type ReplaceDiff, replacement, replacementValues } from './replace-diff.js';
 
 export type { AdminFailure, AdminResult, InvalidItem } from './admin-result.js';
 export type { BulkAction, EntrySelector } from './bulk-rules.js';
 export type { Actor } from './lockout-guard.js';
 export type { ReplaceDiff } from './replace-diff.js';
+export type { Resolution, ShownEntry } from './name-resolution.js';
+
+/** A list as shown: each name entry with what it resolves to now. */
+export interface ShownList extends ListState {
+  readonly entries: readonly ShownEntry[];
+}
+
+/** A name of the list whose resolution is failing, as `check` reports it. */
+export interface FailingName {
+  readonly name: string;
+  readonly state: 'grace' | 'failed';
+  readonly failure?: string;
+}
+
+/** A decision, with the active names that fail to resolve (a `failed` one matches nothing; one in `grace` its last addresses). */
+export type CheckResult = Decision & { readonly failing?: readonly FailingName[] };
 
 export interface Written {
   readonly rev: number;
@@ -43,9 +60,21 @@ export interface EntryWritten extends Written {
 const DOMAIN = /^[A-Za-z0-9.-]{1,253}$/;
 
 export class ListAdmin {
-  constructor(private readonly stores: AdminStores) {}
+  /** `lookup` resolves DNS names once (the admin tools have no edge cache); by default with the system's resolver. */
+  constructor(
+    private readonly stores: AdminStores,
+    private readonly lookup: NameLookup = dnsLookup(),
+  ) {}
 
-  async show(id: ListId, filter: EntryFilter = {}): Promise<AdminResult<ListState>> {
+  /** The list with the entries matching `filter`, each name entry with its resolution now. */
+  async show(id: ListId, filter: EntryFilter = {}): Promise<AdminResult<ShownList>> {
+    const read = await this.read(id, filter);
+    if (!read.ok) return read;
+    const resolved = await this.lookup(namesOf(read.value.entries, true));
+    return { ok: true, value: { ...read.value, entries: withResolutions(read.value.entries, resolved) } };
+  }
+
+  private async read(id: ListId, filter: EntryFilter = {}): Promise<AdminResult<ListState>> {
     const read = await this.stores.lists.readState(id);
     if (!read.ok) return fail({ kind: 'unreadable', message: `${id.tenant}/${id.scope}: ${read.error}` });
     return { ok: true, value: { ...read.state, entries: read.state.entries.filter((e) => matchesFilter(e, filter)) } };
@@ -53,27 +82,34 @@ export class ListAdmin {
 
   /** The selected entries as a file (list-export.ts says what each format holds and what takes it back). */
   async export(id: ListId, format: ExportFormat, filter: EntryFilter = {}): Promise<AdminResult<Exported>> {
-    const shown = await this.show(id, filter);
+    const shown = await this.read(id, filter);
     return shown.ok ? { ok: true, value: exportList(shown.value, format) } : shown;
   }
 
   /** One entry, named in any spelling. */
-  async entry(id: ListId, value: string): Promise<AdminResult<ListEntry>> {
+  async entry(id: ListId, value: string): Promise<AdminResult<ShownEntry>> {
     const canonical = canonicalNamed(value);
     if (typeof canonical !== 'string') return fail(canonical);
-    const shown = await this.show(id);
+    const shown = await this.read(id);
     if (!shown.ok) return shown;
     const entry = shown.value.entries.find((e) => e.value === canonical);
-    return entry ? { ok: true, value: entry } : fail({ kind: 'not-found', message: `${canonical} is not in ${id.tenant}/${id.scope}` });
+    if (!entry) return fail({ kind: 'not-found', message: `${canonical} is not in ${id.tenant}/${id.scope}` });
+    return { ok: true, value: withResolutions([entry], await this.lookup(namesOf([entry], true)))[0]! };
   }
 
   async addEntry(actor: Actor, id: ListId, input: EntryInput): Promise<AdminResult<EntryWritten>> {
     const value = canonicalNamed(input.value);
     if (typeof value !== 'string') return fail(value);
-    const result = await this.change(actor, id, 'add', (state) => {
-      if (state.entries.some((e) => e.value === value)) return { kind: 'exists', message: `${value} is already in ${id.tenant}/${id.scope}` };
-      return { enabled: state.enabled, entries: [...state.entries.map(asInput), { ...input, value }] };
-    });
+    const result = await this.change(
+      actor,
+      id,
+      'add',
+      (state) => {
+        if (state.entries.some((e) => e.value === value)) return { kind: 'exists', message: `${value} is already in ${id.tenant}/${id.scope}` };
+        return { enabled: state.enabled, entries: [...state.entries.map(asInput), { ...input, value }] };
+      },
+      [value],
+    );
     return entryWritten(result, value);
   }
 
@@ -105,7 +141,7 @@ export class ListAdmin {
   ): Promise<AdminResult<Written & { imported: number; skipped: readonly InvalidItem[] }>> {
     const plan = importPlan(imported, skipInvalid, unreadable);
     if ('kind' in plan) return fail(plan);
-    const result = await this.change(actor, id, 'import', (state) => withImported(state, plan.valid));
+    const result = await this.change(actor, id, 'import', (state) => withImported(state, plan.valid), plan.valid.map((e) => e.value));
     return result.ok ? { ok: true, value: { ...result.value, imported: plan.valid.length, skipped: plan.skipped } } : result;
   }
 
@@ -117,18 +153,25 @@ export class ListAdmin {
     const values = replacementValues(cidrs);
     if (!Array.isArray(values)) return fail(values);
     if (dryRun) {
-      const shown = await this.show(id);
+      const shown = await this.read(id);
       if (!shown.ok) return shown;
       const { diff, next } = replacement(shown.value, values);
-      const refused = lockoutRefusal(id, shown.value, next, actor);
+      const names = await this.guardNames(actor, shown.value, values);
+      const refused = lockoutRefusal(id, shown.value, next, actor, names.table);
       return refused ? fail(refused) : { ok: true, value: diff };
     }
     let diff: ReplaceDiff | undefined;
-    const result = await this.change(actor, id, 'replace', (state) => {
-      const planned = replacement(state, values);
-      diff = planned.diff;
-      return planned.next;
-    });
+    const result = await this.change(
+      actor,
+      id,
+      'replace',
+      (state) => {
+        const planned = replacement(state, values);
+        diff = planned.diff;
+        return planned.next;
+      },
+      values,
+    );
     return result.ok ? { ok: true, value: { ...diff!, rev: result.value.rev } } : result;
   }
 
@@ -152,13 +195,24 @@ export class ListAdmin {
   }
 
   /** The decision the stored list gives an address now, with the entry that matched. */
-  async check(id: ListId, address: string): Promise<AdminResult<Decision>> {
+  /**
+   * The decision the stored list gives an address now, with the entry that
+   * matched (through a name: the name and the address it resolves to), and
+   * the active names failing to resolve.
+   */
+  async check(id: ListId, address: string): Promise<AdminResult<CheckResult>> {
     if (!isIpAddress(address)) return fail({ kind: 'invalid', message: `${JSON.stringify(address)} is not an IP address`, items: [{ token: address, message: 'not an IP address' }] });
-    const shown = await this.show(id);
+    const shown = await this.read(id);
     if (!shown.ok) return shown;
     const state = shown.value;
-    const decision = decisionFor(id.scope, state.configured && state.enabled, state.entries, address);
-    return decision ? { ok: true, value: decision } : fail({ kind: 'unreadable', message: `${id.tenant}/${id.scope} does not compile` });
+    const enabled = state.configured && state.enabled;
+    const resolved = enabled ? await this.lookup(namesOf(state.entries)) : NOTHING_RESOLVED;
+    const decision = decisionFor(id.scope, enabled, state.entries, address, resolved.table);
+    if (!decision) return fail({ kind: 'unreadable', message: `${id.tenant}/${id.scope} does not compile` });
+    const failing = [...resolved.resolutions].flatMap(([name, r]): FailingName[] =>
+      r.state === 'failed' || r.state === 'grace' ? [{ name, state: r.state, ...(r.failure !== undefined && { failure: r.failure }) }] : [],
+    );
+    return { ok: true, value: failing.length > 0 ? { ...decision, failing } : decision };
   }
 
   async audit(tenant: string, limit?: number): Promise<AuditRecord[]> {
@@ -198,19 +252,37 @@ export class ListAdmin {
     return entryWritten(result, canonical);
   }
 
+  /**
+   * What the lockout guard needs resolved: the active names of the list as
+   * stored and the names a change brings (`values`), once, before the write.
+   * Only when the guard will check an address. A name that fails to resolve
+   * (or one a concurrent writer added meanwhile) matches nothing for it.
+   */
+  private async guardNames(actor: Actor, state: ListState | undefined, values: readonly string[]): Promise<Resolved> {
+    if (actor.address === undefined) return NOTHING_RESOLVED;
+    const names = new Set([...namesOf(state?.entries ?? []), ...namesOf(values.map((value) => ({ value, active: true })))]);
+    return names.size === 0 ? NOTHING_RESOLVED : this.lookup([...names]);
+  }
+
   /** Read, compute, guard, write with compare-and-set; retried on a concurrent write. */
   private async change(
     actor: Actor,
     id: ListId,
     action: string,
     compute: (state: ListState) => ListChange | AdminFailure,
+    values: readonly string[] = [],
   ): Promise<AdminResult<Written>> {
+    let names = NOTHING_RESOLVED;
+    if (actor.address !== undefined) {
+      const read = await this.stores.lists.readState(id);
+      names = await this.guardNames(actor, read.ok ? read.state : undefined, values);
+    }
     const result = await updateList(
       this.stores.lists,
       id,
       (state) => {
         const next = compute(state);
-        return 'kind' in next ? next : (lockoutRefusal(id, state, next, actor) ?? next);
+        return 'kind' in next ? next : (lockoutRefusal(id, state, next, actor, names.table) ?? next);
       },
       { actor: actor.name, audit: { action, ...(actor.address !== undefined && { address: actor.address }) } },
     );

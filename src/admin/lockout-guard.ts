@@ -5,7 +5,7 @@
  * refused too, and where the change is made through the API, a lockout of the
  * caller from the `admin` scope cannot be forced at all.
  */
-import { type Decision, type Scope, compileScopePolicy, decide } from '../policy/index.js';
+import { type Decision, NO_NAMES, type NameAddresses, type Scope, compileScopePolicy, decide } from '../policy/index.js';
 import type { ListId } from '../store/keys.js';
 import type { EntryInput, ListState } from '../store/list-state.js';
 import type { ListChange } from '../store/list-update.js';
@@ -25,28 +25,35 @@ export interface Actor {
   readonly adminLockoutIsFinal?: boolean;
 }
 
-/** The decision a list would give the address; undefined when it does not compile (validation reports that). */
-export function decisionFor(scope: Scope, enabled: boolean, entries: readonly EntryInput[], address: string): Decision | undefined {
+/**
+ * The decision a list would give the address, its names resolving as `names`
+ * says (a name missing there matches nothing); undefined when it does not
+ * compile (validation reports that).
+ */
+export function decisionFor(scope: Scope, enabled: boolean, entries: readonly EntryInput[], address: string, names: NameAddresses = NO_NAMES): Decision | undefined {
   const active = entries.filter((e) => e.active);
   const list = active.map((e) => e.value.replaceAll(',', ' ')).join(',');
   const descriptions = new Map(active.flatMap((e) => (e.description ? [[e.value, e.description] as const] : [])));
   const compiled = compileScopePolicy({ scope, enabled, list, descriptions });
-  return compiled.ok ? decide(compiled.policy, address) : undefined;
+  return compiled.ok ? decide(compiled.policy, address, names) : undefined;
 }
 
 /**
  * The refusal of a change from `before` to `next` by `actor`, or undefined
  * when it may be made. A change to a list that already denied the admin (a
- * SIP list managed from a NOC, say) locks nobody out and passes.
+ * SIP list managed from a NOC, say) locks nobody out and passes. `names` is
+ * what the lists' DNS names resolve to now: an admin allowed through a name
+ * is protected like one allowed through an address, and a name that does not
+ * resolve is not assumed to keep anyone in (fail closed).
  */
-export function lockoutRefusal(id: ListId, before: ListState, next: ListChange, actor: Actor): AdminFailure | undefined {
+export function lockoutRefusal(id: ListId, before: ListState, next: ListChange, actor: Actor, names: NameAddresses = NO_NAMES): AdminFailure | undefined {
   const finalHere = actor.adminLockoutIsFinal === true && id.scope === 'admin';
   if (actor.address === undefined) {
     if (id.scope !== 'admin' || actor.force) return undefined;
     return { kind: 'lockout', message: 'changing the admin scope needs your own address to check you keep access: give --my-ip, or --force' };
   }
-  const was = decisionFor(id.scope, before.configured && before.enabled, before.entries, actor.address);
-  const will = decisionFor(id.scope, next.enabled, next.entries, actor.address);
+  const was = decisionFor(id.scope, before.configured && before.enabled, before.entries, actor.address, names);
+  const will = decisionFor(id.scope, next.enabled, next.entries, actor.address, names);
   if (was === undefined || will === undefined || !was.allow || will.allow) return undefined;
   if (actor.force && !finalHere) return undefined;
   const how = finalHere ? 'this API session would lose access; make the change from an address that stays allowed' : 'add it first, or force';

@@ -13,6 +13,7 @@ import { RedisListWriter } from '../store/redis-writer.js';
 import type { AdminStores } from './admin-store.js';
 import { ApiTokens } from './api-tokens.js';
 import { ListAdmin } from './list-admin.js';
+import { dnsLookup } from './name-resolution.js';
 
 export interface AdminStore {
   readonly admin: ListAdmin;
@@ -41,7 +42,8 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
   }
   const keys = new KeySchema(config.prefix);
   return {
-    admin: new ListAdmin(redisAdminStores(client, keys, logger)),
+    // The names a command shows, checks or guards are resolved once with the configured resolver (SIPWARDEN_DNS_*).
+    admin: new ListAdmin(redisAdminStores(client, keys, logger), dnsLookup(config.dns, logger)),
     tokens: new ApiTokens(client, keys),
     marker: new RedisStoreMarker(client, keys.store),
     close: () => client.disconnect(),

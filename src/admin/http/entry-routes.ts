@@ -27,7 +27,7 @@ export function entryRoutes(app: ApiApp, services: ApiServices): void {
       schema: {
         operationId: 'addEntry',
         tags,
-        summary: 'Add one entry (address or CIDR block)',
+        summary: 'Add one entry (address, CIDR block or DNS name)',
         params: ScopeParams,
         querystring: ForceQuery,
         body: NewEntry,

@@ -66,7 +66,7 @@ export function listRoutes(app: ApiApp, services: ApiServices): void {
         tags,
         summary: 'Mass insert, validated as a whole',
         description:
-          'text/plain: one entry a line or several comma-separated, each a CIDR optionally followed by a description; blank lines and # comments skipped. ' +
+          'text/plain: one entry a line or several comma-separated, each an address, CIDR block or DNS name optionally followed by a description; blank lines and # comments skipped. ' +
           'JSON lines: one object {value, description?, active?} a line. application/json: a json export, each entry with its own state and description. ' +
           'An entry already listed takes the new description and state; state= is the state of entries that name none. ' +
           'Every bad line is reported with its line number and nothing is written, unless skipInvalid=true, which writes the rest and reports what it skipped.',

@@ -9,14 +9,16 @@
  * the document's `components/schemas`.
  */
 import { type Static, type TSchema, type TUnsafe, Type } from 'typebox';
-import { type DecisionReason, SCOPES } from '../../policy/index.js';
+import { type DecisionReason, MAX_NAME_LENGTH, SCOPES } from '../../policy/index.js';
+import { NAME_STATES } from '../../dns/index.js';
 import { AUDIT_LENGTH } from '../../store/audit-log.js';
 import type { EntryStateFilter } from '../entry-filter.js';
 import type { BulkAction } from '../list-admin.js';
 import { EXPORT_FORMATS } from '../list-export.js';
 import { IP_ADDRESS_FORMAT, ONE_LINE_PATTERN } from './validation.js';
 
-export const MAX_VALUE_LENGTH = 100;
+/** An entry as written: a DNS name is the longest (253 characters). */
+export const MAX_VALUE_LENGTH = MAX_NAME_LENGTH;
 export const MAX_DESCRIPTION_LENGTH = 200;
 export const MAX_BULK_VALUES = 100_000;
 export const DEFAULT_AUDIT_LIMIT = 100;
@@ -94,7 +96,7 @@ export const ImportQuery = strictObject({
 export const ReplaceQuery = strictObject({ dryRun: flag('Only report what would change.'), ...FORCE });
 
 const ENTRY_FIELDS = {
-  value: oneLine(MAX_VALUE_LENGTH, 'An IPv4 or IPv6 address or CIDR block, e.g. 203.0.113.0/24.'),
+  value: oneLine(MAX_VALUE_LENGTH, 'An IPv4 or IPv6 address, a CIDR block or a DNS name (allowing the addresses it resolves to), e.g. 203.0.113.0/24 or agent7.dyn.example.net.'),
   description: Type.Optional(oneLine(MAX_DESCRIPTION_LENGTH, 'One line of text; empty clears it.')),
 };
 const ACTIVE = 'Only active entries are enforced.';
@@ -214,16 +216,34 @@ export function errorResponses(...more: ErrorStatus[]) {
 
 const timestamp = Type.Optional(Type.String({ format: 'date-time' }));
 
+export const Resolution = component(
+  'Resolution',
+  Type.Object(
+    {
+      state: Type.Enum(NAME_STATES, {
+        type: 'string',
+        description: 'resolved: the last resolution answered; grace: failing, its last addresses still allowed; failed: failing with nothing allowed; pending: not resolved yet.',
+      }),
+      addresses: arrayOf(Type.String(), 'The addresses it resolves to now, canonical, IPv4 first.'),
+      resolvedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When a resolution last answered; absent if none did.' })),
+      failure: Type.Optional(Type.String({ description: 'While failing: what, e.g. nxdomain or "A timeout, AAAA servfail".' })),
+      failingSince: Type.Optional(Type.String({ format: 'date-time' })),
+    },
+    { description: 'DNS name entries only: what the name resolves to, resolved once for this answer with the API server\'s resolver.' },
+  ),
+);
+
 export const Entry = component(
   'Entry',
   Type.Object({
-    value: Type.String({ description: 'An IPv4 or IPv6 address or CIDR block, canonical.' }),
+    value: Type.String({ description: 'An IPv4 or IPv6 address, a CIDR block or a DNS name, canonical (a name in lower case).' }),
     active: Type.Boolean({ description: ACTIVE }),
     description: Type.Optional(Type.String()),
     createdAt: timestamp,
     createdBy: Type.Optional(Type.String()),
     updatedAt: timestamp,
     updatedBy: Type.Optional(Type.String()),
+    resolution: Type.Optional(Resolution),
   }),
 );
 
@@ -264,7 +284,27 @@ export const Check = component(
       ip: Type.String(),
       allow: Type.Boolean(),
       reason: Type.Enum(DECISION_REASONS, { type: 'string' }),
-      entry: Type.Optional(Type.Object({ value: Type.String(), description: Type.Optional(Type.String()) }, { description: 'The most specific entry that matched.' })),
+      entry: Type.Optional(
+        Type.Object(
+          {
+            value: Type.String(),
+            description: Type.Optional(Type.String()),
+            resolved: Type.Optional(
+              Type.Object(
+                { name: Type.String(), address: Type.String() },
+                { description: 'When the entry is a DNS name: the name and which of the addresses it resolves to now is the one checked.' },
+              ),
+            ),
+          },
+          { description: 'The most specific entry that matched (an address or block before a name).' },
+        ),
+      ),
+      failing: Type.Optional(
+        arrayOf(
+          Type.Object({ name: Type.String(), state: Type.Enum(['grace', 'failed'] as const, { type: 'string' }), failure: Type.Optional(Type.String()) }),
+          'Active DNS names of the list that fail to resolve now: a failed one matches nothing, one in grace its last addresses.',
+        ),
+      ),
     },
     { description: 'The decision.' },
   ),

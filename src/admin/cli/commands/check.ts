@@ -2,7 +2,8 @@
  * `sipwarden check <ip>`: what the stored list decides for an address, and why.
  */
 import type { Command } from 'commander';
-import { type Decision, type DecisionReason, isIpAddress } from '../../../policy/index.js';
+import { type DecisionReason, isIpAddress } from '../../../policy/index.js';
+import type { CheckResult } from '../../list-admin.js';
 import { ExitCode } from '../exit-codes.js';
 import { type ListOptions, listIdOf, withList } from '../options.js';
 import { badUsage } from '../output.js';
@@ -28,16 +29,27 @@ an address that is not one included; 3 Redis unreachable.`;
 
 const ADDRESS_EXAMPLE = 'give one IPv4 or IPv6 address, e.g. 203.0.113.5';
 
-function why(decision: Decision): string {
+function matchedEntry(decision: CheckResult): string {
   if (decision.reason !== 'matched') return WHY[decision.reason];
   const entry = decision.entry!;
-  return `matched ${entry.value}${entry.description ? ` (${entry.description})` : ''}`;
+  const through = entry.resolved ? ` which resolves to ${entry.resolved.address}` : '';
+  return `matched ${entry.value}${entry.description ? ` (${entry.description})` : ''}${through}`;
+}
+
+/** Why, with the names that fail to resolve: a failed one matches nothing, one in grace its last addresses. */
+function why(decision: CheckResult): string {
+  const failing = (decision.failing ?? []).map((n) =>
+    n.state === 'failed'
+      ? `${n.name} fails to resolve${n.failure ? ` (${n.failure})` : ''}: it matches nothing`
+      : `${n.name} fails to resolve${n.failure ? ` (${n.failure})` : ''}: its last addresses stay allowed for the grace period`,
+  );
+  return [matchedEntry(decision), ...failing].join('; ');
 }
 
 export function registerCheck(program: Command): void {
   const command = program
     .command('check <ip>')
-    .description('show whether the list allows an address, and the entry that matched')
+    .description('show whether the list allows an address, and the entry that matched (through a DNS name: the name and the address it resolves to now)')
     .addHelpText('after', EXIT_STATUS);
   withList(command)
     .option('--exit-status', 'exit 0 when the address is allowed, 1 when it is denied')

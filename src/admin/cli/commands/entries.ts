@@ -32,7 +32,7 @@ function reportEntry(out: Output, id: ListId, result: AdminResult<EntryWritten>,
 }
 
 export function registerEntryCommands(program: Command): void {
-  listChange(program, 'add <cidr>', 'add an entry: an IP address or a CIDR block')
+  listChange(program, 'add <cidr>', 'add an entry: an IP address, a CIDR block or a DNS name (agent7.dyn.example.net: allows the addresses it resolves to)')
     .option('-d, --description <text>', 'what the entry is for (an office, a carrier, a VPN)')
     .option('--inactive', 'add it switched off: listed, not enforced')
     .action((cidr: string, options: AddOptions) =>

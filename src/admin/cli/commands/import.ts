@@ -20,7 +20,7 @@ interface ImportOptions extends ListOptions, ActorOptions {
 
 const FORMAT = `
 Input: one entry per line, or several separated by commas; each entry is an
-address or CIDR block, optionally followed by a description. Blank lines and
+address, CIDR block or DNS name, optionally followed by a description. Blank lines and
 lines starting with # are skipped. An entry already listed takes the new
 description and state.
 
@@ -64,7 +64,7 @@ async function importEntries(source: string, options: ImportOptions, { admin }: 
       : undefined;
   progress.clear();
   if ('kind' in read) return out.refused(read);
-  if (result === undefined) return out.refused({ kind: 'invalid', message: `no entries in ${name}` }, 'give one address or CIDR block per line');
+  if (result === undefined) return out.refused({ kind: 'invalid', message: `no entries in ${name}` }, 'give one address, CIDR block or DNS name per line');
   if (!result.ok) return out.refused(result.failure, 'fix those lines, or add --skip-invalid to import the rest');
   const { rev, imported, skipped, entries: now } = result.value;
   if (skipped.length > 0) {

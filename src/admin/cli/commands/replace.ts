@@ -51,7 +51,7 @@ async function replaceWith(text: string, options: ReplaceOptions, { admin }: Adm
 }
 
 export function registerReplace(program: Command): void {
-  listChange(program, 'replace [cidr-list]', 'make a comma-separated list the whole active list, in one atomic push (- reads it from stdin)')
+  listChange(program, 'replace [cidr-list]', 'make a comma-separated list (addresses, CIDR blocks, DNS names) the whole active list, in one atomic push (- reads it from stdin)')
     .option('-f, --file <path>', 'read the list from a file (- for stdin)')
     .option('--dry-run', 'print what would change (added, removed, unchanged) and write nothing')
     .addHelpText('after', NOTES)

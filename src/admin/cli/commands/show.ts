@@ -17,8 +17,16 @@ interface ShowOptions extends JsonOptions, FilterOptions {
 export function registerShow(program: Command): void {
   const command = program
     .command('show')
-    .description("show a tenant's lists: enabled or not, the enforced string, and every entry with its state, description, times and authors")
-    .addHelpText('after', '\nWith --json: the list as an object with --scope, else an array of every scope\'s list.');
+    .description(
+      "show a tenant's lists: enabled or not, the enforced string, and every entry with its state, description, times and authors; " +
+        'each DNS name with the addresses it resolves to now, when it was last resolved and its state',
+    )
+    .addHelpText(
+      'after',
+      '\nWith --json: the list as an object with --scope, else an array of every scope\'s list; a name entry carries ' +
+        'resolution: {state, addresses, resolvedAt, failure}. Names are resolved once, with SIPWARDEN_DNS_SERVERS ' +
+        '(default: the system\'s resolver); DNS failing shows the name as failed, it does not fail the command.',
+    );
   withFilter(withList(command, 'every scope')).action((options: ShowOptions) =>
     run(options, async ({ admin }, out) => {
       const filter = filterOf(options);
