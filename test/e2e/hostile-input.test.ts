@@ -7,18 +7,13 @@
  * a listed phone keeps registering.
  */
 import { execFile } from 'node:child_process';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sipwarden } from '../../src/app.js';
 import { fixture } from '../sip/drachtio-message.js';
 import { capturedLog } from '../sip/harness.js';
-import { freePort } from '../support/net.js';
-import { RedisServer } from '../support/redis-server.js';
-import { type DrachtioPorts, type DrachtioServer, findDrachtio, startDrachtio } from './drachtio-server.js';
-import { ALLOWED, DENIED, health, inboundEdgeEnv, pushLists, startMainJob, stopStack } from './main-job.js';
+import { findDrachtio } from './drachtio-server.js';
+import { ALLOWED, DENIED, type InboundStack, startInboundStack, stopStack } from './main-job.js';
 import { exchangeUdp, fresh, sendUdp } from './sip-clients.js';
 import { sendTcp } from './sip-stream-client.js';
-import { type SippUas, startUas } from './sipp.js';
 
 /** Without a binary the suite is skipped; the global setup says so once. */
 const binary = findDrachtio();
@@ -43,14 +38,9 @@ const callIdOf = (raw: string) => /^Call-ID: (.*)$/m.exec(raw)![1]!;
 
 describe.skipIf(binary === undefined)('the edge under hostile input', () => {
   const log = capturedLog();
-  let redis: RedisServer;
-  let operator: Redis;
-  let ports: DrachtioPorts;
-  let drachtio: DrachtioServer;
-  let uas: SippUas;
-  let edge: Sipwarden;
+  let stack: InboundStack;
 
-  const upstreamSaw = (callId: string) => uas.requests().filter((request) => request.callId === callId);
+  const upstreamSaw = (callId: string) => stack.uas.requests().filter((request) => request.callId === callId);
   const linkDrops = () => log.lines.filter((line) => line.msg === 'lost the connection to drachtio-server').length;
 
   /**
@@ -62,7 +52,7 @@ describe.skipIf(binary === undefined)('the edge under hostile input', () => {
     let running = true;
     const phone = (async () => {
       while (running) {
-        statuses.push(sendUdp(fresh(fixture('deskphone-udp-register.sip')), ALLOWED, ports.sip, 3000));
+        statuses.push(sendUdp(fresh(fixture('deskphone-udp-register.sip')), ALLOWED, stack.ports.sip, 3000));
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
@@ -76,21 +66,13 @@ describe.skipIf(binary === undefined)('the edge under hostile input', () => {
   }
 
   beforeAll(async () => {
-    ports = { admin: await freePort(), sip: await freePort(), ws: await freePort() };
-    uas = await startUas();
-    redis = await RedisServer.start();
-    operator = redis.client();
     // The default tenant (domains mapped to no tenant, such as a scanner's
     // sip:100@127.0.0.1) is locked down too, as an operator would.
-    await pushLists(operator, { '{acme}:sip': ALLOWED, '{default}:sip': ALLOWED }, { 'acme.example': 'acme' });
-    drachtio = await startDrachtio(binary!, ports);
-    // No upstream probes: every request the PBX sees came from a client.
-    edge = await startMainJob(inboundEdgeEnv(ports.admin, uas.port, { REDIS_URL: redis.url, SIPWARDEN_UPSTREAM_PROBE_MS: '0' }), log.logger);
-    for (let i = 0; i < 200 && (await health(edge.httpPort)).status !== 200; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    stack = await startInboundStack(binary!, { '{acme}:sip': ALLOWED, '{default}:sip': ALLOWED }, { 'acme.example': 'acme' }, log.logger);
   });
 
   afterAll(async () => {
-    await stopStack({ edge, drachtio, uas, operator, redis });
+    await stopStack(stack ?? {});
   });
 
   it('case 1: 6,000-character Request-URIs from an unlisted source neither drop the drachtio link nor disturb a listed phone', async () => {
@@ -98,16 +80,16 @@ describe.skipIf(binary === undefined)('the edge under hostile input', () => {
     const statuses = await whileRegistering(async () => {
       for (let i = 0; i < 5; i++) {
         for (const name of ['deskphone-udp-options.sip', 'deskphone-udp-message.sip']) {
-          answers.push(await sendUdp(withRequestUser(fresh(fixture(name)), 'x'.repeat(6000)), DENIED, ports.sip));
+          answers.push(await sendUdp(withRequestUser(fresh(fixture(name)), 'x'.repeat(6000)), DENIED, stack.ports.sip));
         }
-        answers.push(await sendUdp(fresh(fixture('deskphone-udp-options.sip')), DENIED, ports.sip));
+        answers.push(await sendUdp(fresh(fixture('deskphone-udp-options.sip')), DENIED, stack.ports.sip));
       }
     });
     expect(new Set(answers)).toEqual(new Set(['SIP/2.0 403 Forbidden']));
     expect(statuses.length).toBeGreaterThan(15);
     expect(statuses.filter((status) => status !== 'SIP/2.0 200 OK')).toEqual([]);
     expect(linkDrops()).toBe(0);
-    expect(drachtio.output()).not.toContain('disconnecting client');
+    expect(stack.drachtio.output()).not.toContain('disconnecting client');
   });
 
   it('case 1: a listed source with a 6,000-character Request-URI gets 414 over udp and tcp, and the link stays up', async () => {
@@ -115,16 +97,16 @@ describe.skipIf(binary === undefined)('the edge under hostile input', () => {
     const answers: Array<string | undefined> = [];
     const statuses = await whileRegistering(async () => {
       for (let i = 0; i < 3; i++) {
-        answers.push(await sendUdp(longRegister(), ALLOWED, ports.sip));
-        answers.push(await sendUdp(withRequestUser(fresh(fixture('deskphone-udp-options.sip')), 'y'.repeat(6000)), ALLOWED, ports.sip));
-        answers.push(await sendTcp(() => overTcp(longRegister()), ALLOWED, ports.sip));
+        answers.push(await sendUdp(longRegister(), ALLOWED, stack.ports.sip));
+        answers.push(await sendUdp(withRequestUser(fresh(fixture('deskphone-udp-options.sip')), 'y'.repeat(6000)), ALLOWED, stack.ports.sip));
+        answers.push(await sendTcp(() => overTcp(longRegister()), ALLOWED, stack.ports.sip));
       }
     });
     expect(new Set(answers)).toEqual(new Set(['SIP/2.0 414 Request-URI Too Long']));
     expect(statuses.filter((status) => status !== 'SIP/2.0 200 OK')).toEqual([]);
     expect(linkDrops()).toBe(0);
     expect(log.lines.filter((line) => line.msg === 'sip request too long to proxy; answered 414')).toHaveLength(9);
-    const metrics = await (await fetch(`http://127.0.0.1:${edge.httpPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${stack.edge.httpPort}/metrics`)).text();
     expect(metrics).toMatch(/^sipwarden_sip_refused_total\{reason="request-uri-too-long",method="REGISTER"\} 6$/m);
   });
 
@@ -135,8 +117,8 @@ describe.skipIf(binary === undefined)('the edge under hostile input', () => {
       .replace(/^To: .*$/m, `To: <sip:${big}@acme.example>`);
     const answers: Array<string | undefined> = [];
     const statuses = await whileRegistering(async () => {
-      answers.push(await sendUdp(raw, DENIED, ports.sip));
-      answers.push(await sendTcp(() => overTcp(raw.replace(/^Call-ID: .*$/m, `Call-ID: ${big}`)), DENIED, ports.sip));
+      answers.push(await sendUdp(raw, DENIED, stack.ports.sip));
+      answers.push(await sendTcp(() => overTcp(raw.replace(/^Call-ID: .*$/m, `Call-ID: ${big}`)), DENIED, stack.ports.sip));
     });
     expect(answers).toEqual(['SIP/2.0 403 Forbidden', 'SIP/2.0 403 Forbidden']);
     expect(statuses.filter((status) => status !== 'SIP/2.0 200 OK')).toEqual([]);
@@ -145,7 +127,7 @@ describe.skipIf(binary === undefined)('the edge under hostile input', () => {
 
   it('answers of its own still match their request, though the edge no longer copies its headers (RFC 3261 §8.2.6.2)', async () => {
     const raw = fresh(fixture('deskphone-udp-register.sip'));
-    const response = await exchangeUdp(raw, DENIED, ports.sip);
+    const response = await exchangeUdp(raw, DENIED, stack.ports.sip);
     expect(response?.split('\r\n', 1)[0]).toBe('SIP/2.0 403 Forbidden');
     const header = (message: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(message)?.[1];
     for (const name of ['Call-ID', 'CSeq', 'From']) expect(header(response!, name), name).toBe(header(raw, name));
@@ -155,12 +137,12 @@ describe.skipIf(binary === undefined)('the edge under hostile input', () => {
 
   it('case 2: an OPTIONS scan (sipvicious svmap) from an unlisted source is refused and never reaches the PBX', async () => {
     const output = await new Promise<string>((resolve) => {
-      execFile('svmap', ['-b', DENIED, '-p', String(ports.sip), '127.0.0.1'], { timeout: 20_000 }, (_error, stdout, stderr) => resolve(stdout + stderr));
+      execFile('svmap', ['-b', DENIED, '-p', String(stack.ports.sip), '127.0.0.1'], { timeout: 20_000 }, (_error, stdout, stderr) => resolve(stdout + stderr));
     });
     const raw = fresh(fixture('deskphone-udp-options.sip'));
-    expect(await sendUdp(raw, DENIED, ports.sip)).toBe('SIP/2.0 403 Forbidden');
+    expect(await sendUdp(raw, DENIED, stack.ports.sip)).toBe('SIP/2.0 403 Forbidden');
     // A request proxied for 127.0.0.3 would carry its Via with received=127.0.0.3.
-    expect(uas.requests().flatMap((request) => request.vias).filter((via) => via.includes(DENIED))).toEqual([]);
+    expect(stack.uas.requests().flatMap((request) => request.vias).filter((via) => via.includes(DENIED))).toEqual([]);
     const scans = log.lines.filter((line) => line.event === 'sip_access' && line.method === 'OPTIONS' && line.source_ip === DENIED);
     expect(scans.length).toBeGreaterThanOrEqual(2);
     expect(new Set(scans.map((line) => line.result))).toEqual(new Set(['deny']));
@@ -179,22 +161,22 @@ describe.skipIf(binary === undefined)('the edge under hostile input', () => {
       return raw;
     };
     for (const from of [DENIED, ALLOWED]) {
-      expect(await sendUdp(stray('FOOBAR'), from, ports.sip, 1000), `FOOBAR from ${from}`).toBeUndefined();
-      expect(await sendTcp(() => overTcp(stray('FOOBAR')), from, ports.sip, 1000), `FOOBAR over tcp from ${from}`).toBeUndefined();
-      expect(await sendUdp(stray('REFER'), from, ports.sip, 1000), `REFER from ${from}`).toBeUndefined();
+      expect(await sendUdp(stray('FOOBAR'), from, stack.ports.sip, 1000), `FOOBAR from ${from}`).toBeUndefined();
+      expect(await sendTcp(() => overTcp(stray('FOOBAR')), from, stack.ports.sip, 1000), `FOOBAR over tcp from ${from}`).toBeUndefined();
+      expect(await sendUdp(stray('REFER'), from, stack.ports.sip, 1000), `REFER from ${from}`).toBeUndefined();
     }
-    expect(await sendUdp(fresh(fixture('deskphone-udp-register.sip')), ALLOWED, ports.sip)).toBe('SIP/2.0 200 OK');
+    expect(await sendUdp(fresh(fixture('deskphone-udp-register.sip')), ALLOWED, stack.ports.sip)).toBe('SIP/2.0 200 OK');
     expect(callIds.flatMap(upstreamSaw)).toEqual([]);
     expect(linkDrops()).toBe(0);
   });
 
   it('case 5: a Request-URI user part up to what drachtio-server proxies whole is proxied; a longer one gets 414', async () => {
     // The destination is sip:<user>@127.0.0.1:<port>, at most 255 bytes (drachtio-command.ts).
-    const longest = 255 - `sip:@127.0.0.1:${uas.port}`.length;
+    const longest = 255 - `sip:@127.0.0.1:${stack.uas.port}`.length;
     const outcomes: Record<number, string | undefined> = {};
     for (const length of [100, longest, longest + 1, 250, 1000]) {
       const raw = withRequestUser(fresh(fixture('deskphone-udp-options.sip')), 'u'.repeat(length));
-      outcomes[length] = await sendUdp(raw, ALLOWED, ports.sip);
+      outcomes[length] = await sendUdp(raw, ALLOWED, stack.ports.sip);
       const expected = length <= longest ? ['OPTIONS'] : [];
       expect(upstreamSaw(callIdOf(raw)).map((request) => request.method), `${length} characters`).toEqual(expected);
     }
