@@ -6,7 +6,7 @@
 import type { AdminApiOptions } from '../admin/http/start-admin-api.js';
 import type { SipEdgeOptions } from '../sip/index.js';
 import { adminApiConfig } from './admin-api-config.js';
-import { EnvErrors, type EnvReader, oneOf } from './env.js';
+import { EnvErrors, type EnvReader, oneOf, text } from './env.js';
 import { sipConfig } from './sip-config.js';
 import { configErrorReport } from './start-advice.js';
 import { type StoreConfig, storeConfig } from './store-config.js';
@@ -19,6 +19,8 @@ export interface SipwardenConfig {
   readonly sip: SipEdgeOptions;
   /** Undefined: no admin API in this process. */
   readonly adminApi?: AdminApiOptions;
+  /** SIPWARDEN_GEOIP_DB: the user's country .mmdb; undefined: the shipped country data. */
+  readonly geoipDb?: string;
 }
 
 export type ConfigResult =
@@ -31,11 +33,13 @@ export function loadConfig(env: EnvReader): ConfigResult {
   const store = storeConfig(env, errors);
   // The admin API writes to Redis; the embedded store is read-only.
   const adminApi = store.kind === 'redis' ? adminApiConfig(env, errors) : undefined;
+  const geoipDb = text(env, 'SIPWARDEN_GEOIP_DB');
   const config: SipwardenConfig = {
     logLevel: oneOf(env, errors, 'SIPWARDEN_LOG_LEVEL', LOG_LEVELS, 'info'),
     store,
     sip: sipConfig(env, errors),
     ...(adminApi !== undefined && { adminApi }),
+    ...(geoipDb !== undefined && { geoipDb }),
   };
   if (errors.messages.length === 0) return { ok: true, config };
   return { ok: false, errors: errors.messages, report: configErrorReport(errors, config.sip.drachtio) };

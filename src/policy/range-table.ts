@@ -251,3 +251,40 @@ export function ownerOfIpv6(table: RangeTable, words: Uint32Array): number {
   }
   return found < 0 ? -1 : cells[found * 5 + 4]! - 1;
 }
+
+/**
+ * Builds a table from `count` ranges sorted by start (each range's first and
+ * last address in `starts` and `ends`, width words each) owned by
+ * `owners[i]`: for data that comes as address ranges rather than CIDR blocks,
+ * such as a country database. Ranges may overlap: a later range owns its
+ * addresses over an earlier one (RIR-derived data has single addresses and
+ * blocks carved out of a larger block). Unsorted ranges throw.
+ */
+export function buildRangeTableOfRanges(width: Width, count: number, starts: Uint32Array, ends: Uint32Array, owners: Int32Array): RangeTable {
+  const out = new IntervalWriter(2 * count + 1, width);
+  const depth = 64;
+  const openEnds = new Uint32Array(depth * width);
+  const openOwners = new Int32Array(depth);
+  const afterEnd = new Uint32Array(width);
+  let open = 0;
+  for (let i = 0; i <= count; i++) {
+    const at = i * width;
+    const last = i === count;
+    if (!last && compareAt(starts, at, ends, at, width) > 0) throw new Error(`range ${i} ends before it starts`);
+    if (!last && i > 0 && compareAt(starts, at, starts, at - width, width) < 0) throw new Error(`range ${i} starts before range ${i - 1}`);
+    // Close the ranges that end before this one starts (all of them after the last).
+    while (open > 0 && (last || compareAt(openEnds, (open - 1) * width, starts, at, width) < 0)) {
+      open--;
+      for (let w = 0; w < width; w++) afterEnd[w] = openEnds[open * width + w]!;
+      if (increment(afterEnd, 0, width)) out.emit(afterEnd, 0, open > 0 ? openOwners[open - 1]! : -1);
+    }
+    if (last) break;
+    // An open range ending inside this one is covered by it from here to its end: it has nothing left to own.
+    while (open > 0 && compareAt(ends, at, openEnds, (open - 1) * width, width) >= 0) open--;
+    if (open === depth) throw new Error(`range ${i} is nested more than ${depth} deep`);
+    out.emit(starts, at, owners[i]!);
+    for (let w = 0; w < width; w++) openEnds[open * width + w] = ends[at + w]!;
+    openOwners[open++] = owners[i]!;
+  }
+  return indexIntervals(out.finish(), width);
+}

@@ -1,0 +1,84 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MmdbCountries, loadCountryData, loadShippedCountries, shippedDataVersion } from '../../src/geo/index.js';
+import { buildRangeTableOfRanges, ownerOfIpv4 } from '../../src/policy/range-table.js';
+import { parseAddress } from '../../src/policy/index.js';
+import { loadConfig } from '../../src/config/index.js';
+
+const dir = dirname(createRequire(import.meta.url).resolve('@ip-location-db/geo-whois-asn-country/package.json'));
+const table = loadShippedCountries();
+const words = new Uint32Array(4);
+const countryOf = (address: string): string | undefined => {
+  const family = parseAddress(address, words);
+  if (family === 0) throw new Error(address);
+  return table.countryAt(family, words);
+};
+const rows = (file: string): string[][] => readFileSync(join(dir, file), 'latin1').trim().split('\n').map((l) => l.split(','));
+
+describe('the shipped country data', () => {
+  it('names the package and its data version', () => {
+    expect(table.source).toBe(`@ip-location-db/geo-whois-asn-country@${shippedDataVersion()}`);
+  });
+
+  it('answers the rows of the data: a range later in the file owns its addresses over an earlier one', () => {
+    const v4 = rows('geo-whois-asn-country-ipv4.csv');
+    // A row's first address is in its country unless a later row starting there overrides it.
+    const later = new Map<string, string>();
+    for (const [start, , cc] of v4) later.set(start!, cc!);
+    for (const i of [0, 1, 2, 759, 760, 761, Math.floor(v4.length / 2), v4.length - 1]) {
+      const [start] = v4[i]!;
+      expect(countryOf(start!), `${start}`).toBe(later.get(start!));
+    }
+    const [first] = v4[0]!;
+    expect(countryOf(first!)).toBeDefined();
+    const v6 = rows('geo-whois-asn-country-ipv6.csv');
+    for (const i of [0, 1, Math.floor(v6.length / 2), v6.length - 1]) {
+      const [start, end, cc] = v6[i]!;
+      expect(countryOf(start!), start).toBe(cc);
+      expect(countryOf(end!), end).toBe(cc);
+    }
+  });
+
+  it('has no country for private and loopback addresses', () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '::1']) expect(countryOf(a), a).toBeUndefined();
+  });
+});
+
+describe('ranges into a range table', () => {
+  const v4 = (...rs: [number, number, number][]): ReturnType<typeof buildRangeTableOfRanges> =>
+    buildRangeTableOfRanges(1, rs.length, Uint32Array.from(rs.map((r) => r[0])), Uint32Array.from(rs.map((r) => r[1])), Int32Array.from(rs.map((r) => r[2])));
+
+  it('keeps gaps, nests and lets a later crossing range win', () => {
+    const t = v4([10, 20, 0], [15, 15, 1], [18, 30, 2], [40, 40, 3]);
+    const owners = [9, 10, 14, 15, 16, 17, 18, 20, 30, 31, 39, 40, 41].map((a) => ownerOfIpv4(t, a));
+    expect(owners).toEqual([-1, 0, 0, 1, 0, 0, 2, 2, 2, -1, -1, 3, -1]);
+  });
+
+  it('refuses unsorted and reversed ranges', () => {
+    expect(() => v4([10, 20, 0], [5, 6, 1])).toThrow(/starts before/);
+    expect(() => v4([10, 5, 0])).toThrow(/ends before/);
+  });
+
+  it('runs to the last address', () => {
+    const t = v4([0xffffff00, 0xffffffff, 4]);
+    expect(ownerOfIpv4(t, 0xffffffff)).toBe(4);
+    expect(ownerOfIpv4(t, 0xfffffeff)).toBe(-1);
+  });
+});
+
+describe('SIPWARDEN_GEOIP_DB', () => {
+  it('is read from the environment', () => {
+    const result = loadConfig({ DRACHTIO_SECRET: 's', SIP_UPSTREAM: 'sip:pbx', SIPWARDEN_GEOIP_DB: '/data/GeoLite2-Country.mmdb' });
+    expect(result.ok && result.config.geoipDb).toBe('/data/GeoLite2-Country.mmdb');
+  });
+
+  it('refuses a file that is not an .mmdb, naming it', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'geoip-')), 'corrupt.mmdb');
+    writeFileSync(path, 'not a database');
+    expect(() => MmdbCountries.open(path)).toThrow(`SIPWARDEN_GEOIP_DB ${path}: not a readable .mmdb`);
+    expect(() => loadCountryData(join(path, 'missing'))).toThrow(/SIPWARDEN_GEOIP_DB/);
+  });
+});
