@@ -7,7 +7,17 @@
  * edge's resolver). So names cost nothing to a source an address entry
  * allows, one map lookup to any other, and a name that resolves to nothing
  * (never resolved, or dropped after failing) allows nothing.
+ *
+ * Beside the list a scope has a country set with its own switch (issue 12).
+ * When neither is on the scope is open; when either is, a source is allowed
+ * when it matches an active entry of an enabled list, or its country (from
+ * the CountryLookup the caller hands in) is in an enabled set. The country
+ * is looked up only when the list has not allowed the source. An enabled
+ * empty set allows nothing by country; an enabled empty list beside an
+ * enabled country set allows nothing by list (EMPTY_LIST_ALLOWS applies only
+ * when the list alone decides).
  */
+import { type CountryLookup, type CountrySet, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
 import { type CidrList, type CidrListResult, type CidrWarning, NAME_ENTRY, type TokenError, canonicalEntry, parseCidrList, writtenEntry } from './cidr-list.js';
 import { CidrMatcher, NO_MATCH } from './cidr-matcher.js';
 import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
@@ -22,6 +32,7 @@ import { EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 export type DecisionReason =
   | 'scope-disabled'
   | 'matched'
+  | 'country-allowed'
   | 'no-match'
   | 'empty-list'
   | 'bad-source-address'
@@ -43,6 +54,12 @@ export interface Decision {
   readonly reason: DecisionReason;
   /** The most specific entry that matched, when reason is `matched`. */
   readonly entry?: MatchedEntry;
+  /**
+   * The source's country (ISO 3166-1 alpha-2, upper case) when it was looked
+   * up: always with `country-allowed`; with `no-match` when the scope's
+   * country set is on and the data knows the address.
+   */
+  readonly country?: string;
 }
 
 /** One scope's list, compiled for lookups. */
@@ -54,6 +71,8 @@ export interface ScopePolicy {
   readonly descriptions: ReadonlyMap<string, string>;
   /** The list's DNS names (canonical) -> slot of the first entry naming it; empty for a list without names. */
   readonly names: ReadonlyMap<string, number>;
+  /** The scope's country set and its switch. */
+  readonly countries: CountrySet;
 }
 
 export interface ScopePolicyInput {
@@ -62,21 +81,30 @@ export interface ScopePolicyInput {
   /** The enforced list: comma-separated CIDRs of the active entries. */
   readonly list: string;
   readonly descriptions?: ReadonlyMap<string, string>;
+  /** The country set, comma-separated codes (`DE,FR`; lower case accepted), and its switch; absent: off. */
+  readonly countries?: { readonly enabled: boolean; readonly codes: string };
 }
 
 export type ScopePolicyResult =
   | { readonly ok: true; readonly policy: ScopePolicy; readonly warnings: readonly CidrWarning[] }
-  | { readonly ok: false; readonly errors: readonly TokenError[]; readonly message: string };
+  | { readonly ok: false; readonly errors: readonly TokenError[]; readonly message: string; readonly badCountries?: readonly string[] };
 
 export function compileScopePolicy(input: ScopePolicyInput): ScopePolicyResult {
   const parsed: CidrListResult = parseCidrList(input.list);
   if (!parsed.ok) return parsed;
+  let countries = NO_COUNTRIES;
+  if (input.countries !== undefined) {
+    const set = parseCountrySet(input.countries.codes);
+    if (!set.ok) return { ok: false, errors: [], message: set.message, badCountries: set.bad };
+    if (input.countries.enabled || set.codes.length > 0) countries = { enabled: input.countries.enabled, codes: new Set(set.codes) };
+  }
   const policy: ScopePolicy = {
     scope: input.scope,
     enabled: input.enabled,
     matcher: CidrMatcher.compile(parsed.list),
     descriptions: input.descriptions ?? new Map(),
     names: namesOf(parsed.list),
+    countries,
   };
   return { ok: true, policy, warnings: parsed.warnings };
 }
@@ -111,16 +139,31 @@ export const DENY_UNAVAILABLE: Decision = Object.freeze({ allow: false, reason: 
  * that is not an IP address is denied whatever the scope says: it means the
  * caller is broken, and a broken caller must not open the door.
  */
-export function decide(policy: ScopePolicy, source: string, names: NameAddresses = NO_NAMES): Decision {
+export function decide(policy: ScopePolicy, source: string, names: NameAddresses = NO_NAMES, countries: CountryLookup = NO_COUNTRY_DATA): Decision {
   const family = parseAddress(source, scratch);
   if (family === 0) return DENY_BAD_SOURCE;
-  if (!policy.enabled) return ALLOW_DISABLED;
-  const list = policy.matcher.list;
-  if (list.length === 0) return { allow: EMPTY_LIST_ALLOWS[policy.scope], reason: 'empty-list' };
-  const slot = policy.matcher.lookupParsed(family, scratch);
-  if (slot !== NO_MATCH) return matched(policy, slot);
-  if (policy.names.size === 0) return DENY_NO_MATCH;
-  return matchedByName(policy, names.holdersAt(family, scratch)) ?? DENY_NO_MATCH;
+  const byCountry = policy.countries.enabled;
+  if (policy.enabled) {
+    const list = policy.matcher.list;
+    if (list.length === 0) {
+      if (!byCountry) return { allow: EMPTY_LIST_ALLOWS[policy.scope], reason: 'empty-list' };
+    } else {
+      const slot = policy.matcher.lookupParsed(family, scratch);
+      if (slot !== NO_MATCH) return matched(policy, slot);
+      if (policy.names.size > 0) {
+        const byName = matchedByName(policy, names.holdersAt(family, scratch));
+        if (byName !== undefined) return byName;
+      }
+    }
+  } else if (!byCountry) {
+    return ALLOW_DISABLED;
+  }
+  if (!byCountry) return DENY_NO_MATCH;
+  // lookupParsed and holdersAt leave scratch as parsed.
+  const country = countries.countryAt(family, scratch);
+  if (country === undefined) return DENY_NO_MATCH;
+  if (policy.countries.codes.has(country)) return { allow: true, reason: 'country-allowed', country };
+  return { allow: false, reason: 'no-match', country };
 }
 
 function matched(policy: ScopePolicy, slot: number, resolved?: MatchedEntry['resolved']): Decision {

@@ -15,6 +15,7 @@ interface CheckOptions extends ListOptions {
 
 const WHY: Readonly<Record<Exclude<DecisionReason, 'matched'>, string>> = {
   'scope-disabled': 'the scope is switched off (or was never set up): every address is allowed',
+  'country-allowed': "its country is in the scope's allowed countries",
   'no-match': 'no active entry contains it',
   'empty-list': 'the scope is on with no active entries',
   'bad-source-address': 'not an IP address',
