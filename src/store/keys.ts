@@ -7,6 +7,8 @@
  *   {prefix}:{tenant}:{scope}:enabled   string  "1" on, "0" off; absent: on when the cidrs key exists
  *   {prefix}:{tenant}:{scope}:entries   hash    canonical entry -> JSON metadata (description, active, times, authors)
  *   {prefix}:{tenant}:{scope}:rev       string  revision, incremented by every write through sipwarden
+ *   {prefix}:{tenant}:{scope}:countries          string  allowed countries, ISO 3166-1 alpha-2, comma-separated ("DE,FR")
+ *   {prefix}:{tenant}:{scope}:countries:enabled  string  "1" on, "0" off; absent: on when the countries key exists
  *   {prefix}:{tenant}:audit             list    newest-first JSON audit records of the tenant's changes, bounded
  *   {prefix}:domains                    hash    SIP domain -> tenant
  *   {prefix}:tokens                     hash    admin API token id -> JSON {tenant, name, SHA-256 of the secret, …}
@@ -21,7 +23,7 @@ export const DEFAULT_PREFIX = 'sipwarden';
 export const DEFAULT_TENANT = 'default';
 
 /** The parts of one list, by key kind. */
-export const LIST_KEY_KINDS = ['cidrs', 'enabled', 'entries', 'rev'] as const;
+export const LIST_KEY_KINDS = ['cidrs', 'enabled', 'entries', 'rev', 'countries', 'countries:enabled'] as const;
 export type ListKeyKind = (typeof LIST_KEY_KINDS)[number];
 
 export type ListKeys = Readonly<Record<ListKeyKind, string>>;
@@ -49,7 +51,14 @@ export class KeySchema {
 
   list(id: ListId): ListKeys {
     const base = `${this.prefix}:{${id.tenant}}:${id.scope}`;
-    return { cidrs: `${base}:cidrs`, enabled: `${base}:enabled`, entries: `${base}:entries`, rev: `${base}:rev` };
+    return {
+      cidrs: `${base}:cidrs`,
+      enabled: `${base}:enabled`,
+      entries: `${base}:entries`,
+      rev: `${base}:rev`,
+      countries: `${base}:countries`,
+      'countries:enabled': `${base}:countries:enabled`,
+    };
   }
 
   audit(tenant: string): string {
@@ -85,8 +94,10 @@ export class KeySchema {
     const close = key.indexOf('}:', head.length);
     if (close < 0) return undefined;
     const tenant = key.slice(head.length, close);
-    const [scope, kind, ...rest] = key.slice(close + 2).split(':');
-    if (rest.length > 0 || scope === undefined || kind === undefined) return undefined;
+    const [scope, ...parts] = key.slice(close + 2).split(':');
+    // Every kind is one part but `countries:enabled`.
+    const kind = parts.join(':');
+    if (scope === undefined || parts.length === 0 || parts.length > 2) return undefined;
     if (!isValidTenant(tenant) || !isScope(scope) || !(LIST_KEY_KINDS as readonly string[]).includes(kind)) return undefined;
     return { tenant, scope, kind: kind as ListKeyKind };
   }

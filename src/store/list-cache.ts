@@ -25,7 +25,9 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { type DnsClient, NameResolver, type NameResolverSettings, type NameStatus } from '../dns/index.js';
 import {
+  type CountryLookup,
   DENY_UNAVAILABLE,
+  NO_COUNTRY_DATA,
   type Decision,
   type Scope,
   type ScopePolicy,
@@ -50,6 +52,8 @@ export interface ListCacheOptions {
   readonly registry: Registry;
   /** How the lists' DNS names are resolved; defaults (DNS_DEFAULTS) for what is left out. */
   readonly dns?: Partial<NameResolverSettings> & { readonly client?: DnsClient };
+  /** Which country an address is in, for the country sets (src/geo); none: no source is allowed by country. */
+  readonly countries?: CountryLookup;
 }
 
 interface CachedList {
@@ -103,12 +107,14 @@ export class ListCache implements PolicyView {
   private readonly storeErrors: Counter;
   private readonly readyGauge: Gauge;
   private readonly resolver: NameResolver;
+  private countryData: CountryLookup;
 
   constructor(
     private readonly source: ListSource,
     private readonly options: ListCacheOptions,
   ) {
     this.log = options.logger.child({ component: 'list-cache' });
+    this.countryData = options.countries ?? NO_COUNTRY_DATA;
     this.guard = new MarkerGuard(options.logger, options.registry);
     this.resolver = new NameResolver({ ...options.dns, logger: options.logger, registry: options.registry });
     const registers = [options.registry];
@@ -131,6 +137,15 @@ export class ListCache implements PolicyView {
     });
   }
 
+  /**
+   * Replaces the country data (a reloaded .mmdb): one reference swap, so a
+   * decision sees the old data or the new, never none. The country sets are
+   * codes, not ranges, so no list is compiled again.
+   */
+  useCountryData(lookup: CountryLookup): void {
+    this.countryData = lookup;
+  }
+
   get ready(): boolean {
     return this.loaded;
   }
@@ -145,7 +160,7 @@ export class ListCache implements PolicyView {
       const cached = this.lists.get(listIdKey({ tenant, scope }));
       if (cached === undefined) return decide(UNCONFIGURED.get(scope)!, source);
       if (cached.policy === undefined) return DENY_UNAVAILABLE;
-      return decide(cached.policy, source, this.resolver.table);
+      return decide(cached.policy, source, this.resolver.table, this.countryData);
     } catch (err) {
       this.log.error({ err, tenant, scope }, 'decision failed; denying');
       return DENY_UNAVAILABLE;
@@ -341,6 +356,7 @@ export class ListCache implements PolicyView {
       enabled: settings.enabled,
       list: settings.cidrs,
       descriptions: descriptionsOf(settings),
+      countries: settings.countries,
     });
     if (!compiled.ok) return this.reject(raw, fingerprint, ticket, compiled.message);
     this.lists.set(key, { id: { tenant: raw.tenant, scope: raw.scope }, settings, policy: compiled.policy, fingerprint, ticket });
@@ -352,6 +368,7 @@ export class ListCache implements PolicyView {
         enabled: settings.enabled,
         entries: compiled.policy.matcher.list.length,
         ...(compiled.policy.names.size > 0 && { names: compiled.policy.names.size }),
+        ...(compiled.policy.countries.enabled && { countries: settings.countries.codes }),
         rev: settings.rev,
         ...(warnings.length + compiled.warnings.length > 0 && {
           warnings: [...warnings, ...compiled.warnings.map((w) => `#${w.index} ${w.token}: ${w.message}`)].slice(0, 20),

@@ -7,12 +7,15 @@
  *     "lists": [
  *       { "tenant": "acme", "scope": "sip", "enabled": true,
  *         "cidrs": "203.0.113.0/24, 198.51.100.7",
- *         "descriptions": { "203.0.113.0/24": "HQ office" } }
+ *         "descriptions": { "203.0.113.0/24": "HQ office" },
+ *         "countries": "DE,FR", "countriesEnabled": true }
  *     ]
  *   }
  *
  * `enabled` may be left out (on when `cidrs` is given); `descriptions` is keyed
- * by canonical entry. A snapshot also carries `"storeMarker": "<id>"`, the
+ * by canonical entry. `countries` (ISO 3166-1 alpha-2 codes, comma-separated)
+ * and `countriesEnabled` (on when `countries` is given) may be left out, as
+ * in the Redis keys; a bad code is refused when the list is loaded. A snapshot also carries `"storeMarker": "<id>"`, the
  * store marker the lists were read under (store-marker.ts), so an edge
  * restarted on an emptied store still knows what it followed; older
  * snapshots without it are read as before, and the embedded store ignores
@@ -39,12 +42,14 @@ function isRecordOfStrings(value: unknown): value is Record<string, string> {
 
 function readList(value: unknown, at: string): RawList | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${at}: must be an object`;
-  const { tenant, scope, enabled, cidrs, descriptions } = value as Record<string, unknown>;
+  const { tenant, scope, enabled, cidrs, descriptions, countries, countriesEnabled } = value as Record<string, unknown>;
   if (typeof tenant !== 'string' || !isValidTenant(tenant)) return `${at}.tenant: ${JSON.stringify(tenant)} is not a valid tenant name`;
   if (typeof scope !== 'string' || !isScope(scope)) return `${at}.scope: ${JSON.stringify(scope)} is not one of ${SCOPES.join(', ')}`;
   if (enabled !== undefined && typeof enabled !== 'boolean') return `${at}.enabled: must be true or false`;
   if (cidrs !== undefined && typeof cidrs !== 'string') return `${at}.cidrs: must be a comma-separated string`;
   if (descriptions !== undefined && !isRecordOfStrings(descriptions)) return `${at}.descriptions: must map entries to strings`;
+  if (countries !== undefined && typeof countries !== 'string') return `${at}.countries: must be a comma-separated string of country codes`;
+  if (countriesEnabled !== undefined && typeof countriesEnabled !== 'boolean') return `${at}.countriesEnabled: must be true or false`;
   const entries: Record<string, string> = {};
   for (const [entry, description] of Object.entries(descriptions ?? {})) entries[entry] = JSON.stringify({ description, active: true });
   return {
@@ -54,6 +59,8 @@ function readList(value: unknown, at: string): RawList | string {
     enabled: enabled === undefined ? null : enabled ? '1' : '0',
     entries,
     rev: null,
+    ...(countries !== undefined && { countries }),
+    ...(countriesEnabled !== undefined && { countriesEnabled: countriesEnabled ? '1' : '0' }),
   };
 }
 
@@ -108,7 +115,14 @@ export async function writeListFile(
   const document = {
     ...(storeMarker !== undefined && { storeMarker }),
     domains: Object.fromEntries(domains),
-    lists: lists.map((s) => ({ tenant: s.tenant, scope: s.scope, enabled: s.enabled, cidrs: s.cidrs, descriptions: Object.fromEntries(descriptionsOf(s)) })),
+    lists: lists.map((s) => ({
+      tenant: s.tenant,
+      scope: s.scope,
+      enabled: s.enabled,
+      cidrs: s.cidrs,
+      descriptions: Object.fromEntries(descriptionsOf(s)),
+      ...((s.countries.enabled || s.countries.codes !== '') && { countries: s.countries.codes, countriesEnabled: s.countries.enabled }),
+    })),
   };
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {

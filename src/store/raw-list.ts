@@ -4,7 +4,7 @@
  * value is checked; a bad one is an error value, never an exception.
  */
 import { createHash } from 'node:crypto';
-import type { Scope } from '../policy/index.js';
+import { type Scope, parseCountrySet } from '../policy/index.js';
 import type { ListId } from './keys.js';
 
 /** The raw values of one list: exactly what GET/HGETALL returned (null for a missing key). */
@@ -14,6 +14,9 @@ export interface RawList extends ListId {
   /** Entry metadata hash: canonical entry -> JSON EntryMeta. */
   readonly entries: Readonly<Record<string, string>>;
   readonly rev: string | null;
+  /** The country set and its toggle (absent from stores that predate countries: read as null). */
+  readonly countries?: string | null;
+  readonly countriesEnabled?: string | null;
 }
 
 /** Metadata of one entry, stored as JSON in the entries hash. */
@@ -36,6 +39,8 @@ export interface ListSettings extends ListId {
   readonly cidrs: string;
   readonly meta: ReadonlyMap<string, EntryMeta>;
   readonly rev: number;
+  /** The scope's country set (upper case, sorted) and its switch; off and empty when the keys are absent. */
+  readonly countries: { readonly enabled: boolean; readonly codes: string };
 }
 
 export type Interpretation =
@@ -47,11 +52,25 @@ const OFF = new Set(['0', 'false', 'off', 'no']);
 
 /** Reads the toggle; absent means "on when a list exists", so a plain `SET …:cidrs` is enforced. */
 function interpretEnabled(raw: RawList): boolean | string {
-  if (raw.enabled === null) return raw.cidrs !== null;
-  const value = raw.enabled.trim().toLowerCase();
-  if (ON.has(value)) return true;
-  if (OFF.has(value)) return false;
-  return `enabled must be 1 or 0, found ${JSON.stringify(raw.enabled.slice(0, 40))}`;
+  return interpretToggle('enabled', raw.enabled, raw.cidrs);
+}
+
+function interpretToggle(name: string, toggle: string | null, value: string | null): boolean | string {
+  if (toggle === null) return value !== null;
+  const text = toggle.trim().toLowerCase();
+  if (ON.has(text)) return true;
+  if (OFF.has(text)) return false;
+  return `${name} must be 1 or 0, found ${JSON.stringify(toggle.slice(0, 40))}`;
+}
+
+/** The country set and its toggle; absent toggle: on when the set exists, so a plain `SET …:countries` is enforced. */
+function interpretCountries(raw: RawList): ListSettings['countries'] | string {
+  const codes = raw.countries ?? null;
+  const enabled = interpretToggle('countries:enabled', raw.countriesEnabled ?? null, codes);
+  if (typeof enabled === 'string') return enabled;
+  const parsed = parseCountrySet(codes ?? '');
+  if (!parsed.ok) return `countries: ${parsed.message}`;
+  return { enabled, codes: parsed.codes.join(',') };
 }
 
 const OPTIONAL_TEXT = ['description', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'] as const;
@@ -80,6 +99,8 @@ export function parseEntryMeta(json: string): EntryMeta | undefined {
 export function interpretRawList(raw: RawList): Interpretation {
   const enabled = interpretEnabled(raw);
   if (typeof enabled === 'string') return { ok: false, error: enabled };
+  const countries = interpretCountries(raw);
+  if (typeof countries === 'string') return { ok: false, error: countries };
   const warnings: string[] = [];
   const meta = new Map<string, EntryMeta>();
   for (const [entry, json] of Object.entries(raw.entries)) {
@@ -95,11 +116,12 @@ export function interpretRawList(raw: RawList): Interpretation {
     settings: {
       tenant: raw.tenant,
       scope: raw.scope as Scope,
-      configured: raw.cidrs !== null || raw.enabled !== null,
+      configured: raw.cidrs !== null || raw.enabled !== null || (raw.countries ?? null) !== null || (raw.countriesEnabled ?? null) !== null,
       enabled,
       cidrs: raw.cidrs ?? '',
       meta,
       rev: Number.isSafeInteger(rev) && rev >= 0 ? rev : 0,
+      countries,
     },
   };
 }
@@ -117,9 +139,14 @@ export function descriptionsOf(settings: ListSettings): Map<string, string> {
  * as "\u0000". Redis computes the same in Lua (scripts/list-fingerprint.lua),
  * so checking whether a list changed moves 40 bytes instead of the list. (A
  * description edited in place by hand changes none of these; it shows at the
- * list's next change.)
+ * list's next change.) The country set and its toggle follow, the same way,
+ * only when either exists: a list without countries keeps the fingerprint it
+ * had before countries existed.
  */
-export function fingerprintOf(raw: Pick<RawList, 'cidrs' | 'enabled' | 'rev' | 'entries'>): string {
-  const text = `${raw.cidrs ?? '\u0000'}\n${raw.enabled ?? '\u0000'}\n${raw.rev ?? '\u0000'}\n${Object.keys(raw.entries).length}`;
+export function fingerprintOf(raw: Pick<RawList, 'cidrs' | 'enabled' | 'rev' | 'entries' | 'countries' | 'countriesEnabled'>): string {
+  let text = `${raw.cidrs ?? '\u0000'}\n${raw.enabled ?? '\u0000'}\n${raw.rev ?? '\u0000'}\n${Object.keys(raw.entries).length}`;
+  const countries = raw.countries ?? null;
+  const countriesEnabled = raw.countriesEnabled ?? null;
+  if (countries !== null || countriesEnabled !== null) text += `\n${countries ?? '\u0000'}\n${countriesEnabled ?? '\u0000'}`;
   return createHash('sha1').update(text).digest('hex');
 }

@@ -31,7 +31,7 @@ function script(file: string, uses: readonly string[]): string {
  */
 export const REDIS_SCRIPTS = {
   sipwardenFingerprints: { lua: script('fingerprints.lua', ['list-fingerprint.lua']) },
-  sipwardenCommit: { lua: script('commit.lua', ['list-fingerprint.lua']), numberOfKeys: 5 },
+  sipwardenCommit: { lua: script('commit.lua', ['list-fingerprint.lua']), numberOfKeys: 7 },
 } as const satisfies Record<string, { readonly lua: string; readonly numberOfKeys?: number }>;
 
 type ScriptArg = string | number | readonly (string | number)[];
@@ -47,7 +47,7 @@ function commands(client: RedisClient): ScriptCommands {
 
 /** The four keys of a list, in the order the scripts take them. */
 function listKeys(list: ListKeys): string[] {
-  return [list.cidrs, list.enabled, list.rev, list.entries];
+  return [list.cidrs, list.enabled, list.rev, list.entries, list.countries, list['countries:enabled']];
 }
 
 export interface FingerprintsArgs {
@@ -59,7 +59,7 @@ export interface FingerprintsArgs {
 export async function fingerprintsOf(client: RedisClient, { lists }: FingerprintsArgs): Promise<string[]> {
   if (lists.length === 0) return [];
   // One array argument, which ioredis flattens: a spread of 40,000 keys would be as many call arguments.
-  return (await commands(client).sipwardenFingerprints(lists.length * 4, lists.flatMap(listKeys))) as string[];
+  return (await commands(client).sipwardenFingerprints(lists.length * 6, lists.flatMap(listKeys))) as string[];
 }
 
 export type EntryChanges =
@@ -107,6 +107,6 @@ export async function commitList(client: RedisClient, args: CommitArgs): Promise
     ...deleted,
     ...entries.set.flat(),
   ];
-  const [written, detail] = (await commands(client).sipwardenCommit([...listKeys(args.list), args.auditKey], argv)) as [number, number | string];
+  const [written, detail] = (await commands(client).sipwardenCommit([...listKeys(args.list).slice(0, 4), args.auditKey, args.list.countries, args.list['countries:enabled']], argv)) as [number, number | string];
   return written === 1 ? { written: true, rev: detail as number } : { written: false, fingerprint: detail as string };
 }

@@ -51,8 +51,10 @@ export class RedisListSource implements ListSource {
 
   async read(id: ListId): Promise<RawList & Marked> {
     const k = this.keys.list(id);
-    // MULTI: the four reads see one state, never half of a write.
-    const { values, marker } = await this.execMarked(this.client.multi().get(k.cidrs).get(k.enabled).hgetall(k.entries).get(k.rev));
+    // MULTI: the six reads see one state, never half of a write.
+    const { values, marker } = await this.execMarked(
+      this.client.multi().get(k.cidrs).get(k.enabled).hgetall(k.entries).get(k.rev).get(k.countries).get(k['countries:enabled']),
+    );
     return {
       tenant: id.tenant,
       scope: id.scope,
@@ -60,6 +62,8 @@ export class RedisListSource implements ListSource {
       enabled: values[1] as string | null,
       entries: values[2] as Record<string, string>,
       rev: values[3] as string | null,
+      countries: values[4] as string | null,
+      countriesEnabled: values[5] as string | null,
       marker,
     };
   }

@@ -1,3 +1,4 @@
+import type { CountryLookup } from '../../src/policy/index.js';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { NameResolverSettings } from '../../src/dns/index.js';
@@ -28,7 +29,10 @@ export async function redisStore(url: string, logger: Logger, prefix = 'sipwarde
   return { client, keys, source, writer: new RedisListWriter(client, keys, source), close: () => client.disconnect() };
 }
 
-export function newCache(source: ListSource, options: { reconcileMs?: number; snapshotPath?: string; dns?: Partial<NameResolverSettings> } = {}) {
+export function newCache(
+  source: ListSource,
+  options: { reconcileMs?: number; snapshotPath?: string; dns?: Partial<NameResolverSettings>; countries?: CountryLookup } = {},
+) {
   const { logger, lines } = capturingLogger();
   const registry = new Registry();
   const cache = new ListCache(source, {
@@ -37,6 +41,7 @@ export function newCache(source: ListSource, options: { reconcileMs?: number; sn
     registry,
     ...(options.snapshotPath !== undefined && { snapshotPath: options.snapshotPath }),
     ...(options.dns !== undefined && { dns: options.dns }),
+    ...(options.countries !== undefined && { countries: options.countries }),
   });
   return { cache, lines, registry };
 }

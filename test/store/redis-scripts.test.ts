@@ -130,9 +130,12 @@ describe('Lua scripts on Redis', () => {
     await plain.set('sipwarden:{prints.example}:webrtc:cidrs', '203.0.113.0/24');
     await plain.set('sipwarden:{prints-b.example}:sip:enabled', '0');
     await plain.hset('sipwarden:{prints-c.example}:admin:entries', '192.0.2.9', '{"active":false}');
+    // Countries: a set beside a list, a country toggle alone.
+    await plain.set('sipwarden:{prints.example}:sip:countries', 'DE,FR');
+    await plain.set('sipwarden:{prints-d.example}:webrtc:countries:enabled', '1');
     const { fingerprints } = await store.source.fingerprints();
     const ours = [...fingerprints.keys()].filter((key) => key.startsWith('prints'));
-    expect(ours).toHaveLength(4);
+    expect(ours).toHaveLength(5);
     for (const key of ours) {
       const [tenant, scope] = key.split('\u0000') as [string, ListId['scope']];
       const raw = await store.source.read({ tenant, scope });
@@ -156,11 +159,11 @@ describe('Lua scripts on Redis', () => {
       const enforced = cache.decide('t0.example', 'sip', '10.0.0.0').allow;
       await cache.stop();
       const byName = Object.fromEntries(calls.calls);
-      // Inside the script: three GETs and an HLEN a list; the edge's own GETs are the marker's.
+      // Inside the script: five GETs (three of the list, two of its countries) and an HLEN a list; the edge's own GETs are the marker's.
       expect(byName).toEqual({
         scan: expect.any(Number),
         evalsha: Math.ceil(lists / FINGERPRINT_BATCH),
-        get: 3 * lists + 2,
+        get: 5 * lists + 2,
         hlen: lists,
         multi: 1,
         hgetall: 1,
@@ -170,7 +173,7 @@ describe('Lua scripts on Redis', () => {
       expect(enforced).toBe(true);
       counts.push(byName);
     }
-    const fixed = (byName: Record<string, number>) => ({ ...byName, scan: 0, get: byName.get! - 3 * byName.hlen!, hlen: 0 });
+    const fixed = (byName: Record<string, number>) => ({ ...byName, scan: 0, get: byName.get! - 5 * byName.hlen!, hlen: 0 });
     expect(fixed(counts[0]!)).toEqual(fixed(counts[1]!));
   });
 

@@ -8,6 +8,8 @@
 -- KEYS[3] rev      its revision
 -- KEYS[4] entries  its metadata hash
 -- KEYS[5] audit    the tenant's audit log
+-- KEYS[6] countries          } read for the fingerprint only: a list's
+-- KEYS[7] countries:enabled  } write leaves its country set as it is
 -- ARGV[1]  expected fingerprint; '' writes unconditionally
 -- ARGV[2]  the new enforced string
 -- ARGV[3]  the new toggle
@@ -24,7 +26,7 @@
 -- Returns: {1, new rev}, or {0, current fingerprint} when someone wrote since
 -- the expected fingerprint was read.
 
-local fingerprint = list_fingerprint(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+local fingerprint = list_fingerprint(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[6], KEYS[7])
 if ARGV[1] ~= '' and ARGV[1] ~= fingerprint then return {0, fingerprint} end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3])
