@@ -8,6 +8,7 @@ import { type AdminStore, openAdminStore } from './admin/open-admin.js';
 import { startAdminApi } from './admin/http/start-admin-api.js';
 import type { SipwardenConfig } from './config/index.js';
 import { startSipEdge } from './sip/index.js';
+import { type CountryData, loadCountryData } from './geo/index.js';
 import { type RunningCache, openCache } from './store/start-cache.js';
 
 export interface Sipwarden {
@@ -37,7 +38,14 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
   };
-  const running = openCache(config.store, logger, registry);
+  let countries: CountryData;
+  try {
+    countries = loadCountryData(config.geoipDb);
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+  logger.info({ source: countries.source }, 'country data loaded');
+  const running = openCache(config.store, logger, registry, countries.lookup);
   closers.push(() => running.close());
 
   const startAdmin = async (): Promise<AdminApiStart> => {

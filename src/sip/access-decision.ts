@@ -31,6 +31,8 @@ export interface AccessVerdict {
   readonly domain?: string;
   readonly source: RequestSource;
   readonly entry?: MatchedEntry;
+  /** The source's country, when the scope's country set is on and the data knows it (always with `country-allowed`). */
+  readonly country?: string;
 }
 
 export interface AccessPolicy {
@@ -51,5 +53,12 @@ export function judge(request: SipRequest, access: AccessPolicy): AccessVerdict 
   const known = { method, transport, scope, domain: tenancy.domain, source };
   if (!tenancy.ok) return { allow: false, reason: 'unmapped-domain', ...known };
   const decision = access.policy.decide(tenancy.tenant, scope, source.address);
-  return { allow: decision.allow, reason: decision.reason, ...known, tenant: tenancy.tenant, entry: decision.entry };
+  return {
+    allow: decision.allow,
+    reason: decision.reason,
+    ...known,
+    tenant: tenancy.tenant,
+    entry: decision.entry,
+    ...(decision.country !== undefined && { country: decision.country }),
+  };
 }

@@ -64,7 +64,9 @@ function logFields(request: SipRequest, verdict: AccessVerdict): Record<string, 
     domain: verdict.domain,
     entry: verdict.entry,
     // A match through a DNS name also names the name and its address in entry.resolved.
-    matched_by: verdict.entry === undefined ? undefined : verdict.entry.resolved === undefined ? 'address' : 'name',
+    matched_by: verdict.reason === 'country-allowed' ? 'country' : verdict.entry === undefined ? undefined : verdict.entry.resolved === undefined ? 'address' : 'name',
+    // The source's country when the scope's country set is on (allowed by it, or not).
+    country: verdict.country,
     forwarded_by: verdict.source.forwardedBy,
     spoofed_forwarded_header: verdict.source.spoofedHeader,
     call_id: request.get('Call-ID'),

@@ -7,6 +7,7 @@ import { sharedMetric } from './shared-metric.js';
 
 export const ACCESS_DECISIONS_METRIC = 'sipwarden_sip_access_decisions_total';
 export const NAME_MATCHES_METRIC = 'sipwarden_sip_name_matches_total';
+export const COUNTRY_MATCHES_METRIC = 'sipwarden_sip_country_matches_total';
 
 const LABELS = ['tenant', 'scope', 'method', 'transport', 'result'] as const;
 type Label = (typeof LABELS)[number];
@@ -21,6 +22,7 @@ const UNRESOLVED = 'none';
 export class AccessMetrics {
   private readonly decisions: Counter<Label>;
   private readonly nameMatches: Counter<'tenant' | 'scope' | 'name'>;
+  private readonly countryMatches: Counter<'tenant' | 'scope' | 'country'>;
 
   constructor(registry: Registry) {
     this.decisions = sharedMetric(
@@ -46,6 +48,19 @@ export class AccessMetrics {
           registers: [registry],
         }),
     );
+    // Countries are labels only for requests a country set allowed: bounded by the codes admins chose
+    // (at most 250 a scope); the country of a denied source is in the decision log line only.
+    this.countryMatches = sharedMetric(
+      registry,
+      COUNTRY_MATCHES_METRIC,
+      () =>
+        new Counter({
+          name: COUNTRY_MATCHES_METRIC,
+          help: "Out-of-dialog SIP requests allowed by a scope's country set (reason country-allowed), by tenant, scope and country.",
+          labelNames: ['tenant', 'scope', 'country'],
+          registers: [registry],
+        }),
+    );
   }
 
   count(verdict: AccessVerdict): void {
@@ -58,5 +73,8 @@ export class AccessMetrics {
     });
     const resolved = verdict.entry?.resolved;
     if (resolved !== undefined) this.nameMatches.inc({ tenant: verdict.tenant ?? UNRESOLVED, scope: verdict.scope ?? UNRESOLVED, name: resolved.name });
+    if (verdict.reason === 'country-allowed' && verdict.country !== undefined) {
+      this.countryMatches.inc({ tenant: verdict.tenant ?? UNRESOLVED, scope: verdict.scope ?? UNRESOLVED, country: verdict.country });
+    }
   }
 }

@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import type { StoreConfig } from '../config/store-config.js';
 import { EmbeddedListSource } from './embedded-source.js';
 import { KeySchema } from './keys.js';
+import type { CountryLookup } from '../policy/index.js';
 import { ListCache } from './list-cache.js';
 import type { ListSource } from './list-source.js';
 import { type RedisClient, connectRedis, createRedisClient } from './redis-connection.js';
@@ -49,7 +50,7 @@ export async function startCache(config: StoreConfig, logger: Logger, registry: 
 }
 
 /** Starts the cache without waiting for it, for a caller that starts other parts meanwhile. */
-export function openCache(config: StoreConfig, logger: Logger, registry: Registry): StartingCache {
+export function openCache(config: StoreConfig, logger: Logger, registry: Registry, countries?: CountryLookup): StartingCache {
   let source: ListSource;
   let client: RedisClient | undefined;
   let snapshotPath: string | undefined;
@@ -71,6 +72,7 @@ export function openCache(config: StoreConfig, logger: Logger, registry: Registr
     registry,
     ...(snapshotPath !== undefined && { snapshotPath }),
     ...(config.dns !== undefined && { dns: config.dns }),
+    ...(countries !== undefined && { countries }),
   });
   return {
     cache,

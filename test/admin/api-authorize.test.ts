@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Registry } from 'prom-client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startAdminApi } from '../../src/admin/http/start-admin-api.js';
+import { loadShippedCountries } from '../../src/geo/index.js';
+import { parseAddress } from '../../src/policy/index.js';
 import { newCache, redisStore } from '../store/fixtures.js';
 import { type Answer, ApiClient, apiForTests, path } from './api-harness.js';
 
@@ -103,3 +108,29 @@ describe('authorization endpoint', () => {
     expect(text).toMatch(/scope="invalid",result="deny"} [1-9]/);
   });
 });
+
+describe('authorization endpoint with countries', () => {
+  it('allows a client whose country is in the set, from the shipped data, answering country-allowed', async () => {
+    // A known address and its country, read from the shipped data (its first row with a two-letter code).
+    const dir = dirname(createRequire(import.meta.url).resolve('@ip-location-db/geo-whois-asn-country/package.json'));
+    const rows = readFileSync(join(dir, 'geo-whois-asn-country-ipv4.csv'), 'latin1').split('\n', 2000).map((l) => l.split(','));
+    const [address, , country] = rows.find((r) => r.length === 3 && countryOf(r[0]!) === r[2])!;
+    const other = rows.find((r) => r.length === 3 && r[2] !== country && countryOf(r[0]!) === r[2])![0]!;
+    env.stack.cache.useCountryData(loadShippedCountries());
+    const plain = env.stack.redis.client();
+    try {
+      await plain.set('sipwarden:{countryco}:recordings:countries', country!.toLowerCase());
+      await env.stack.settled('countryco', 'recordings', other, false);
+    } finally {
+      plain.disconnect();
+    }
+    expectAnswer(await authorize(env.api, '?tenant=countryco&scope=recordings', address), 204, 'country-allowed');
+    expectAnswer(await authorize(env.api, '?tenant=countryco&scope=recordings', other), 403, 'no-match');
+  });
+});
+
+function countryOf(address: string): string | undefined {
+  const words = new Uint32Array(4);
+  const family = parseAddress(address, words);
+  return family === 0 ? undefined : loadShippedCountries().countryAt(family, words);
+}

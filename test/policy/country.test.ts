@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CountryTable, NO_COUNTRY_DATA, type ScopePolicy, type ScopePolicyInput, compileScopePolicy, decide, parseAddress, parseCountrySet } from '../../src/policy/index.js';
+import { NO_COUNTRY_DATA, type ScopePolicy, type ScopePolicyInput, compileScopePolicy, decide, parseCountrySet } from '../../src/policy/index.js';
+import { TEST_COUNTRIES } from '../support/countries.js';
 
-/** A test country database: 198.51.100.0/24 DE, 203.0.113.0/24 FR, 2001:db8::/32 JP. */
-const countries = CountryTable.build('test', (v4, v6) => {
-  const a = new Uint32Array(4);
-  const b = new Uint32Array(4);
-  const range = (into: typeof v4, from: string, to: string, code: string): void => {
-    parseAddress(from, a);
-    parseAddress(to, b);
-    into.add(a, 0, b, 0, code);
-  };
-  range(v4, '198.51.100.0', '198.51.100.255', 'DE');
-  range(v4, '203.0.113.0', '203.0.113.255', 'FR');
-  range(v6, '2001:db8::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', 'JP');
-});
+const countries = TEST_COUNTRIES;
 
 function policy(input: ScopePolicyInput): ScopePolicy {
   const result = compileScopePolicy(input);

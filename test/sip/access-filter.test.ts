@@ -1,8 +1,9 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/policy/index.js';
+import { TEST_COUNTRIES } from '../support/countries.js';
 import { type AccessFilterOptions, accessFilter } from '../../src/sip/access-filter.js';
-import { ACCESS_DECISIONS_METRIC } from '../../src/sip/access-metrics.js';
+import { ACCESS_DECISIONS_METRIC, COUNTRY_MATCHES_METRIC } from '../../src/sip/access-metrics.js';
 import { ListenerDirectory } from '../../src/sip/listener-directory.js';
 import { compileForwardingTrust } from '../../src/sip/request-source.js';
 import { parseListeners } from '../../src/sip/transport.js';
@@ -162,6 +163,26 @@ describe('access filter: denied requests', () => {
     const { send, decisions } = setUp({ policy: new BrokenView() });
     expect(send('deskphone-udp-register.sip', overUdp('198.51.100.20')).status).toBe(403);
     expect(decisions()[0]).toMatchObject({ level: 50, reason: 'internal-error', result: 'deny', err: expect.objectContaining({ message: 'cache exploded' }) });
+  });
+});
+
+describe('access filter: countries', () => {
+  const countries = TEST_COUNTRIES;
+
+  it('allows by country with the reason and the country in the log line and its own counter; a denied source logs its country', async () => {
+    const registry = new Registry();
+    const policy = new TestPolicyView().mapDomain('acme.example', 'acme').setCountries('acme', 'sip', '203.0.113.7', 'de', countries);
+    const { send, decisions } = setUp({ policy, registry });
+    expect(send('deskphone-udp-register.sip', overUdp('198.51.100.20')).passed).toBe(true);
+    expect(send('deskphone-udp-register.sip', overUdp('203.0.113.7')).passed).toBe(true);
+    expect(send('deskphone-udp-register.sip', overUdp('203.0.113.8')).status).toBe(403);
+    expect(decisions().map((l) => [l.result, l.reason, l.matched_by, l.country])).toEqual([
+      ['allow', 'country-allowed', 'country', 'DE'],
+      ['allow', 'matched', 'address', undefined],
+      ['deny', 'no-match', undefined, 'FR'],
+    ]);
+    const values = (await registry.getSingleMetric(COUNTRY_MATCHES_METRIC)!.get()).values;
+    expect(values).toEqual([{ labels: { tenant: 'acme', scope: 'sip', country: 'DE' }, value: 1 }]);
   });
 });
 

@@ -8,29 +8,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CountryTable, parseAddress } from '../../src/policy/index.js';
 import { EmbeddedListSource } from '../../src/store/embedded-source.js';
 import { KeySchema } from '../../src/store/keys.js';
 import { readListFile } from '../../src/store/list-file.js';
 import { fingerprintOf, interpretRawList } from '../../src/store/raw-list.js';
+import { TEST_COUNTRIES } from '../support/countries.js';
 import { capturingLogger } from '../support/logger.js';
 import { until } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { type RedisStore, entries, newCache, redisStore } from './fixtures.js';
 
-/** 198.51.100.0/24 is DE, 203.0.113.0/24 FR. */
-const countries = CountryTable.build('test', (v4) => {
-  const a = new Uint32Array(4);
-  const b = new Uint32Array(4);
-  for (const [from, to, code] of [
-    ['198.51.100.0', '198.51.100.255', 'DE'],
-    ['203.0.113.0', '203.0.113.255', 'FR'],
-  ] as const) {
-    parseAddress(from, a);
-    parseAddress(to, b);
-    v4.add(a, 0, b, 0, code);
-  }
-});
+const countries = TEST_COUNTRIES;
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {

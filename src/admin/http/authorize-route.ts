@@ -27,7 +27,7 @@ export const AUTHORIZE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE
 
 const AuthorizeScope = Type.Enum(AUTHORIZE_SCOPES, { type: 'string' });
 const Reason = Type.String({
-  description: 'scope-disabled, matched, no-match, empty-list, bad-source-address, policy-unavailable, or bad-tenant, bad-scope, conflicting-request, error.',
+  description: 'scope-disabled, matched, country-allowed, no-match, empty-list, bad-source-address, policy-unavailable, or bad-tenant, bad-scope, conflicting-request, error.',
 });
 const answer = (description: string) => ({ type: 'null', description, headers: { 'X-Sipwarden-Reason': Reason } }) as const;
 
@@ -56,7 +56,8 @@ interface Verdict {
   readonly allow: boolean;
   readonly reason: string;
   /** The scope decided, or `invalid` for a request that could not be. */
-  readonly scope: string;
+  readonly scope: string;  /** The client's country, when the scope's country set is on (logged, never answered). */
+  readonly country?: string;
 }
 
 /** The value from the query or the header; undefined when absent, null when they disagree. */
@@ -75,7 +76,7 @@ function decideFor(request: FastifyRequest, services: ApiServices): Verdict {
   if (tenant === undefined || !isValidTenant(tenant)) return { allow: false, reason: 'bad-tenant', scope: 'invalid' };
   if (scope === undefined || !isScope(scope) || !(AUTHORIZE_SCOPES as readonly Scope[]).includes(scope)) return { allow: false, reason: 'bad-scope', scope: 'invalid' };
   const decision = services.policy.decide(tenant, scope, request.client.address);
-  return { allow: decision.allow, reason: decision.reason, scope };
+  return { allow: decision.allow, reason: decision.reason, scope, ...(decision.country !== undefined && { country: decision.country }) };
 }
 
 export function authorizeRoutes(services: ApiServices) {
