@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MmdbCountries, loadCountryData, loadShippedCountries, shippedDataVersion } from '../../src/geo/index.js';
 import { buildRangeTableOfRanges, ownerOfIpv4 } from '../../src/policy/range-table.js';
-import { parseAddress } from '../../src/policy/index.js';
+import { compileScopePolicy, decide, parseAddress } from '../../src/policy/index.js';
 import { loadConfig } from '../../src/config/index.js';
+import { countryMmdb } from '../support/mmdb-file.js';
 
 const dir = dirname(createRequire(import.meta.url).resolve('@ip-location-db/geo-whois-asn-country/package.json'));
 const table = loadShippedCountries();
@@ -80,5 +81,31 @@ describe('SIPWARDEN_GEOIP_DB', () => {
     writeFileSync(path, 'not a database');
     expect(() => MmdbCountries.open(path)).toThrow(`SIPWARDEN_GEOIP_DB ${path}: not a readable .mmdb`);
     expect(() => loadCountryData(join(path, 'missing'))).toThrow(/SIPWARDEN_GEOIP_DB/);
+  });
+});
+
+describe('a user .mmdb', () => {
+  it('gives the country of the addresses it covers, IPv4 and IPv6, and names its file and build date', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'geoip-')), 'countries.mmdb');
+    writeFileSync(path, countryMmdb([['127.0.0.2/32', 'DE'], ['198.51.100.0/24', 'fr'], ['2001:db8::/32', 'JP']]));
+    const mmdb = MmdbCountries.open(path);
+    const at = (address: string) => {
+      const family = parseAddress(address, words);
+      return family === 0 ? undefined : mmdb.countryAt(family, words);
+    };
+    expect([at('127.0.0.2'), at('127.0.0.1'), at('198.51.100.7'), at('2001:db8::5'), at('2001:db9::1')]).toEqual(['DE', undefined, 'FR', 'JP', undefined]);
+    expect(mmdb.source).toBe(`${path} (sipwarden-test-Country, built 2026-01-01)`);
+    expect(loadCountryData(path).source).toBe(mmdb.source);
+  });
+
+  it("decides the seed's example through it: a loopback address the test database puts in country B", () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'geoip-')), 'countries.mmdb');
+    writeFileSync(path, countryMmdb([['127.0.0.2/32', 'DE'], ['127.0.0.3/32', 'FR']]));
+    const compiled = compileScopePolicy({ scope: 'sip', enabled: true, list: '127.0.0.4', countries: { enabled: true, codes: 'DE' } });
+    if (!compiled.ok) throw new Error(compiled.message);
+    const mmdb = MmdbCountries.open(path);
+    expect(decide(compiled.policy, '127.0.0.2', undefined, mmdb)).toEqual({ allow: true, reason: 'country-allowed', country: 'DE' });
+    expect(decide(compiled.policy, '127.0.0.3', undefined, mmdb)).toEqual({ allow: false, reason: 'no-match', country: 'FR' });
+    expect(decide(compiled.policy, '127.0.0.4', undefined, mmdb).reason).toBe('matched');
   });
 });
