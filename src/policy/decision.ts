@@ -162,8 +162,21 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
   // lookupParsed and holdersAt leave scratch as parsed.
   const country = countries.countryAt(family, scratch);
   if (country === undefined) return DENY_NO_MATCH;
-  if (policy.countries.codes.has(country)) return { allow: true, reason: 'country-allowed', country };
-  return { allow: false, reason: 'no-match', country };
+  return countryDecision(policy.countries.codes.has(country), country);
+}
+
+/** Frozen decisions by country (at most 250 of each), so a country decision allocates nothing. */
+const COUNTRY_ALLOWED = new Map<string, Decision>();
+const COUNTRY_NO_MATCH = new Map<string, Decision>();
+
+function countryDecision(allow: boolean, country: string): Decision {
+  const cache = allow ? COUNTRY_ALLOWED : COUNTRY_NO_MATCH;
+  let decision = cache.get(country);
+  if (decision === undefined) {
+    decision = Object.freeze({ allow, reason: allow ? 'country-allowed' : 'no-match', country });
+    cache.set(country, decision);
+  }
+  return decision;
 }
 
 function matched(policy: ScopePolicy, slot: number, resolved?: MatchedEntry['resolved']): Decision {
