@@ -114,31 +114,67 @@ class IntervalWriter implements Intervals {
   }
 }
 
+/**
+ * The blocks or ranges a sweep is inside, innermost last, with their ends
+ * and owners; closing one emits the interval its end leaves to the one
+ * around it (or to no one).
+ */
+class OpenIntervals {
+  open = 0;
+  private readonly ends: Uint32Array;
+  private readonly owners: Int32Array;
+  private readonly afterEnd: Uint32Array;
+
+  constructor(
+    private readonly out: IntervalWriter,
+    private readonly width: Width,
+    readonly depth: number,
+  ) {
+    this.ends = new Uint32Array(depth * width);
+    this.owners = new Int32Array(depth);
+    this.afterEnd = new Uint32Array(width);
+  }
+
+  /** Closes those that end before `words[at..]`, or every one when `words` is undefined. */
+  closeBefore(words: Uint32Array | undefined, at: number): void {
+    const { width, ends, owners, afterEnd } = this;
+    while (this.open > 0 && (words === undefined || compareAt(ends, (this.open - 1) * width, words, at, width) < 0)) {
+      const closed = --this.open;
+      for (let w = 0; w < width; w++) afterEnd[w] = ends[closed * width + w]!;
+      if (increment(afterEnd, 0, width)) this.out.emit(afterEnd, 0, closed > 0 ? owners[closed - 1]! : -1);
+    }
+  }
+
+  /** Drops, without emitting, those ending at or before `words[at..]`: a new interval reaching that far covers what they had left. */
+  dropEndingBy(words: Uint32Array, at: number): void {
+    while (this.open > 0 && compareAt(words, at, this.ends, (this.open - 1) * this.width, this.width) >= 0) this.open--;
+  }
+
+  /** Opens one starting at `starts[at..]`; its end is written into the returned array at the returned offset. */
+  push(starts: Uint32Array, at: number, owner: number): number {
+    this.out.emit(starts, at, owner);
+    this.owners[this.open] = owner;
+    return this.open++ * this.width;
+  }
+
+  get endWords(): Uint32Array {
+    return this.ends;
+  }
+}
+
 /** The sweep over blocks sorted by (start, prefix, slot): intervals owned by the innermost open block. */
 function sweep({ width, stride, count, records }: BlockRecords): Intervals {
   const out = new IntervalWriter(2 * count + 1, width);
-  const depth = 32 * width + 1;
-  const openEnds = new Uint32Array(depth * width);
-  const openOwners = new Int32Array(depth);
-  const afterEnd = new Uint32Array(width);
-  let open = 0;
-  for (let r = 0; r <= count; r++) {
+  const open = new OpenIntervals(out, width, 32 * width + 1);
+  for (let r = 0; r < count; r++) {
     const at = r * stride;
-    const last = r === count;
     // Equal blocks sort by slot: the first written owns, the rest add nothing.
-    if (!last && r > 0 && compareAt(records, at - stride, records, at, width + 1) === 0) continue;
-    // Close the blocks that end before this one starts (all of them after the last).
-    while (open > 0 && (last || compareAt(openEnds, (open - 1) * width, records, at, width) < 0)) {
-      open--;
-      for (let w = 0; w < width; w++) afterEnd[w] = openEnds[open * width + w]!;
-      if (increment(afterEnd, 0, width)) out.emit(afterEnd, 0, open > 0 ? openOwners[open - 1]! : -1);
-    }
-    if (last) break;
-    const slot = records[at + width + 1]!;
-    out.emit(records, at, slot);
-    writeBlockEnd(openEnds, open * width, records, at, width, records[at + width]!);
-    openOwners[open++] = slot;
+    if (r > 0 && compareAt(records, at - stride, records, at, width + 1) === 0) continue;
+    open.closeBefore(records, at);
+    const end = open.push(records, at, records[at + width + 1]!);
+    writeBlockEnd(open.endWords, end, records, at, width, records[at + width]!);
   }
+  open.closeBefore(undefined, 0);
   return out.finish();
 }
 
@@ -262,29 +298,17 @@ export function ownerOfIpv6(table: RangeTable, words: Uint32Array): number {
  */
 export function buildRangeTableOfRanges(width: Width, count: number, starts: Uint32Array, ends: Uint32Array, owners: Int32Array): RangeTable {
   const out = new IntervalWriter(2 * count + 1, width);
-  const depth = 64;
-  const openEnds = new Uint32Array(depth * width);
-  const openOwners = new Int32Array(depth);
-  const afterEnd = new Uint32Array(width);
-  let open = 0;
-  for (let i = 0; i <= count; i++) {
+  const open = new OpenIntervals(out, width, 64);
+  for (let i = 0; i < count; i++) {
     const at = i * width;
-    const last = i === count;
-    if (!last && compareAt(starts, at, ends, at, width) > 0) throw new Error(`range ${i} ends before it starts`);
-    if (!last && i > 0 && compareAt(starts, at, starts, at - width, width) < 0) throw new Error(`range ${i} starts before range ${i - 1}`);
-    // Close the ranges that end before this one starts (all of them after the last).
-    while (open > 0 && (last || compareAt(openEnds, (open - 1) * width, starts, at, width) < 0)) {
-      open--;
-      for (let w = 0; w < width; w++) afterEnd[w] = openEnds[open * width + w]!;
-      if (increment(afterEnd, 0, width)) out.emit(afterEnd, 0, open > 0 ? openOwners[open - 1]! : -1);
-    }
-    if (last) break;
-    // An open range ending inside this one is covered by it from here to its end: it has nothing left to own.
-    while (open > 0 && compareAt(ends, at, openEnds, (open - 1) * width, width) >= 0) open--;
-    if (open === depth) throw new Error(`range ${i} is nested more than ${depth} deep`);
-    out.emit(starts, at, owners[i]!);
-    for (let w = 0; w < width; w++) openEnds[open * width + w] = ends[at + w]!;
-    openOwners[open++] = owners[i]!;
+    if (compareAt(starts, at, ends, at, width) > 0) throw new Error(`range ${i} ends before it starts`);
+    if (i > 0 && compareAt(starts, at, starts, at - width, width) < 0) throw new Error(`range ${i} starts before range ${i - 1}`);
+    open.closeBefore(starts, at);
+    open.dropEndingBy(ends, at);
+    if (open.open === open.depth) throw new Error(`range ${i} is nested more than ${open.depth} deep`);
+    const end = open.push(starts, at, owners[i]!);
+    for (let w = 0; w < width; w++) open.endWords[end + w] = ends[at + w]!;
   }
+  open.closeBefore(undefined, 0);
   return indexIntervals(out.finish(), width);
 }
