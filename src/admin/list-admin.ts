@@ -31,9 +31,17 @@ export type { Actor } from './lockout-guard.js';
 export type { ReplaceDiff } from './replace-diff.js';
 export type { Resolution, ShownEntry } from './name-resolution.js';
 
-/** A list as shown: each name entry with what it resolves to now. */
+/** A list as shown: the entries of one page, each name entry with what it resolves to now. */
 export interface ShownList extends ListState {
   readonly entries: readonly ShownEntry[];
+  /** How many entries match the filter, on every page together. */
+  readonly total: number;
+}
+
+/** Which of the matching entries to show: `limit` of them from `offset` (0-based); all by default. */
+export interface Page {
+  readonly offset?: number;
+  readonly limit?: number;
 }
 
 /** A name of the list whose resolution is failing, as `check` reports it. */
@@ -66,12 +74,18 @@ export class ListAdmin {
     private readonly lookup: NameLookup = dnsLookup(),
   ) {}
 
-  /** The list with the entries matching `filter`, each name entry with its resolution now. */
-  async show(id: ListId, filter: EntryFilter = {}): Promise<AdminResult<ShownList>> {
+  /**
+   * The list with the entries matching `filter` (the page of them asked
+   * for), each name entry shown with its resolution now: only the page's
+   * names are resolved, so a page of a 100,000-entry list costs a page.
+   */
+  async show(id: ListId, filter: EntryFilter = {}, { offset = 0, limit }: Page = {}): Promise<AdminResult<ShownList>> {
     const read = await this.read(id, filter);
     if (!read.ok) return read;
-    const resolved = await this.lookup(namesOf(read.value.entries, true));
-    return { ok: true, value: { ...read.value, entries: withResolutions(read.value.entries, resolved) } };
+    const matching = read.value.entries;
+    const page = offset === 0 && limit === undefined ? matching : matching.slice(offset, limit === undefined ? undefined : offset + limit);
+    const resolved = await this.lookup(namesOf(page, true));
+    return { ok: true, value: { ...read.value, entries: withResolutions(page, resolved), total: matching.length } };
   }
 
   private async read(id: ListId, filter: EntryFilter = {}): Promise<AdminResult<ListState>> {

@@ -13,6 +13,7 @@ import { RedisListWriter } from '../store/redis-writer.js';
 import type { AdminStores } from './admin-store.js';
 import { ApiTokens } from './api-tokens.js';
 import { ListAdmin } from './list-admin.js';
+import { RememberedLists } from './remembered-lists.js';
 import { dnsLookup } from './name-resolution.js';
 
 export interface AdminStore {
@@ -25,8 +26,9 @@ export interface AdminStore {
 
 /** The admin core's stores on one Redis connection. */
 export function redisAdminStores(client: RedisClient, keys: KeySchema, logger: Logger): AdminStores {
+  const source = new RedisListSource(client, keys, logger);
   return {
-    lists: new RedisListWriter(client, keys, new RedisListSource(client, keys, logger)),
+    lists: new RememberedLists(new RedisListWriter(client, keys, source), (id) => source.fingerprint(id)),
     audit: new RedisAuditLog(client, keys),
     domains: new RedisDomains(client, keys),
   };

@@ -79,7 +79,11 @@ const FILTER = {
   description: Type.Optional(oneLine(MAX_DESCRIPTION_LENGTH, 'Entries whose description contains this text.')),
   q: Type.Optional(oneLine(MAX_DESCRIPTION_LENGTH, 'Quick search: text in the value, the description or the state.')),
 };
-export const FilterQuery = strictObject(FILTER);
+export const ShowQuery = strictObject({
+  ...FILTER,
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Skip this many matching entries (paging).' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Show at most this many matching entries; all when left out.' })),
+});
 export const ExportQuery = strictObject({ format: Type.Optional(Type.Enum(EXPORT_FORMATS, { type: 'string', default: DEFAULT_EXPORT_FORMAT, description: 'File format.' })), ...FILTER });
 export const CheckQuery = strictObject({
   ip: Type.Optional(Type.String({ maxLength: 64, format: IP_ADDRESS_FORMAT, description: 'The address to check; your own when left out.' })),
@@ -254,7 +258,8 @@ export const List = component(
     scope: Scope,
     configured: Type.Boolean({ description: 'False when the scope was never set up (open to everyone).' }),
     enabled: Type.Boolean(),
-    entries: arrayOf(Entry, 'Active entries first, in enforced order.'),
+    entries: arrayOf(Entry, 'Active entries first, in enforced order: the page asked for (offset, limit) of those matching the filter.'),
+    total: Type.Integer({ description: 'How many entries match the filter, on all pages together.' }),
     cidrs: Type.String({ description: 'The enforced string as stored.' }),
     rev: Type.Integer(),
   }),

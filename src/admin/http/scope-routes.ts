@@ -13,11 +13,11 @@ import {
   Enabled,
   ExportQuery,
   ExportedList,
-  FilterQuery,
   ForceQuery,
   List,
   ScopeParams,
   NoQuery,
+  ShowQuery,
   Scopes,
   SwitchedScope,
   TenantParams,
@@ -58,14 +58,16 @@ export function scopeRoutes(app: ApiApp, services: ApiServices): void {
       schema: {
         operationId: 'showScope',
         tags,
-        summary: 'A scope: enabled or not, the enforced string, and its entries (filtered)',
+        summary: 'A scope: enabled or not, the enforced string, and its entries (filtered, paged)',
+        description: 'Without offset and limit every matching entry; total counts them all, whatever the page.',
         params: ScopeParams,
-        querystring: FilterQuery,
+        querystring: ShowQuery,
         response: { 200: { ...List, description: 'The list.' }, ...errorResponses(422) },
       },
     },
     async (request) => {
-      const shown = await services.admin.show(listOf(request.params), request.query);
+      const { offset, limit, ...filter } = request.query;
+      const shown = await services.admin.show(listOf(request.params), filter, { offset, limit });
       if (!shown.ok) throw failure(shown.failure, 'scope');
       return shown.value;
     },
