@@ -52,7 +52,7 @@ export class ApiTokens {
     const all = await this.client.hgetall(this.keys.tokens);
     return Object.entries(all).flatMap(([id, json]) => {
       const stored = parseStored(json);
-      return stored ? [{ id, tenant: stored.tenant, name: stored.name, createdAt: stored.createdAt, createdBy: stored.createdBy }] : [];
+      return stored ? [infoOf(id, stored)] : [];
     });
   }
 
@@ -61,14 +61,26 @@ export class ApiTokens {
     const match = TOKEN.exec(token);
     if (match === null) return undefined;
     const [, id, secret] = match as unknown as [string, string, string];
-    const stored = parseStored((await this.client.hget(this.keys.tokens, id)) ?? '');
+    const stored = await this.stored(id);
     if (stored === undefined) return undefined;
     const expected = Buffer.from(stored.sha256, 'hex');
     const actual = digest(secret);
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
-    return { id, tenant: stored.tenant, name: stored.name, createdAt: stored.createdAt, createdBy: stored.createdBy };
+    return infoOf(id, stored);
+  }
+
+  /** The token with this id while it is not revoked: what a console session signed in with it checks on each request. */
+  async live(id: string): Promise<TokenInfo | undefined> {
+    const stored = await this.stored(id);
+    return stored && infoOf(id, stored);
+  }
+
+  private async stored(id: string): Promise<StoredToken | undefined> {
+    return parseStored((await this.client.hget(this.keys.tokens, id)) ?? '');
   }
 }
+
+const infoOf = (id: string, { tenant, name, createdAt, createdBy }: StoredToken): TokenInfo => ({ id, tenant, name, createdAt, createdBy });
 
 function parseStored(json: string): StoredToken | undefined {
   try {

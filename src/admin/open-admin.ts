@@ -12,6 +12,7 @@ import { RedisListSource } from '../store/redis-source.js';
 import { RedisListWriter } from '../store/redis-writer.js';
 import type { AdminStores } from './admin-store.js';
 import { ApiTokens } from './api-tokens.js';
+import { ConsoleSessions } from './console-sessions.js';
 import { ListAdmin } from './list-admin.js';
 import { RememberedLists } from './remembered-lists.js';
 import { dnsLookup } from './name-resolution.js';
@@ -19,6 +20,8 @@ import { dnsLookup } from './name-resolution.js';
 export interface AdminStore {
   readonly admin: ListAdmin;
   readonly tokens: ApiTokens;
+  /** The admin console's sessions, ending after `idleMs` without a request. */
+  readonly consoleSessions: (idleMs: number) => ConsoleSessions;
   /** The store marker, for `sipwarden store init | status`. */
   readonly marker: RedisStoreMarker;
   close(): void;
@@ -47,6 +50,7 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
     // The names a command shows, checks or guards are resolved once with the configured resolver (SIPWARDEN_DNS_*).
     admin: new ListAdmin(redisAdminStores(client, keys, logger), dnsLookup(config.dns, logger)),
     tokens: new ApiTokens(client, keys),
+    consoleSessions: (idleMs) => new ConsoleSessions(client, keys, idleMs),
     marker: new RedisStoreMarker(client, keys.store),
     close: () => client.disconnect(),
   };

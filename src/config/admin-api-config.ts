@@ -15,5 +15,6 @@ export function adminApiConfig(env: EnvReader, errors: EnvErrors): AdminApiOptio
     maxBodyBytes: integer(env, errors, 'SIPWARDEN_ADMIN_MAX_BODY_BYTES', ADMIN_API_DEFAULTS.maxBodyBytes, 1024, 1024 ** 3),
     authFailureLimit: integer(env, errors, 'SIPWARDEN_ADMIN_AUTH_FAILURE_LIMIT', ADMIN_API_DEFAULTS.authFailureLimit, 0, 1_000_000),
     authFailureWindowMs: integer(env, errors, 'SIPWARDEN_ADMIN_AUTH_FAILURE_WINDOW_MS', ADMIN_API_DEFAULTS.authFailureWindowMs, 1000, 24 * 60 * 60 * 1000),
+    consoleIdleMs: integer(env, errors, 'SIPWARDEN_CONSOLE_IDLE_MS', ADMIN_API_DEFAULTS.consoleIdleMs, 10_000, 7 * 24 * 60 * 60 * 1000),
   };
 }

@@ -69,6 +69,11 @@ export class KeySchema {
     return `${this.prefix}:tokens`;
   }
 
+  /** A console session, by the SHA-256 of its id (the id itself is only in the browser's cookie). */
+  session(digest: string): string {
+    return `${this.prefix}:session:${digest}`;
+  }
+
   get domains(): string {
     return `${this.prefix}:domains`;
   }

@@ -19,6 +19,8 @@ import { readBodies } from './body.js';
 import { type ForwardingTrust, clientAddressOf } from './client-address.js';
 import { documentation } from './docs.js';
 import { ApiError, INTERNAL_ERROR, invalid } from './errors.js';
+import { consoleRoutes } from './console-route.js';
+import { sessionRoutes } from './session-routes.js';
 import { tenantRoutes } from './tenant-routes.js';
 import { schemaErrorFormatter, validatorCompiler } from './validation.js';
 
@@ -149,6 +151,8 @@ export async function buildAdminApp(settings: AdminAppSettings, services: ApiSer
 
   await documentation(app);
   await app.register(authorizeRoutes(services));
+  await app.register(sessionRoutes(services, limiter));
+  await app.register(consoleRoutes);
   await app.register(tenantRoutes(services, limiter));
   await app.ready();
   return { app, routes };

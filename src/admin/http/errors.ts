@@ -36,6 +36,14 @@ export function invalid(field: string, message: string, token?: string, items?: 
   return new ApiError(400, { error: 'invalid', message, field, ...(token !== undefined && { token }), ...(items !== undefined && { items }) });
 }
 
+/** 401 with the Bearer challenge; `invalid_token` when a token was sent and is not one. */
+export function unauthorized(message: string, error?: 'invalid_token'): ApiError {
+  const challenge = error ? `Bearer realm="sipwarden", error="${error}"` : 'Bearer realm="sipwarden"';
+  return new ApiError(401, { error: 'unauthorized', message }, { 'www-authenticate': challenge });
+}
+
+export const forbidden = (message: string): ApiError => new ApiError(403, { error: 'forbidden', message });
+
 export const notFound = (message: string): ApiError => new ApiError(404, { error: 'not-found', message });
 
 const STATUS_OF: Readonly<Record<Exclude<AdminFailure['kind'], 'invalid'>, number>> = {

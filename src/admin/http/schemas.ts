@@ -15,11 +15,11 @@ import { AUDIT_LENGTH } from '../../store/audit-log.js';
 import type { EntryStateFilter } from '../entry-filter.js';
 import type { BulkAction } from '../list-admin.js';
 import { EXPORT_FORMATS } from '../list-export.js';
+import { MAX_DESCRIPTION_LENGTH } from '../entry-text.js';
 import { IP_ADDRESS_FORMAT, ONE_LINE_PATTERN } from './validation.js';
 
 /** An entry as written: a DNS name is the longest (253 characters). */
 export const MAX_VALUE_LENGTH = MAX_NAME_LENGTH;
-export const MAX_DESCRIPTION_LENGTH = 200;
 export const MAX_BULK_VALUES = 100_000;
 export const DEFAULT_AUDIT_LIMIT = 100;
 export const DEFAULT_EXPORT_FORMAT = 'json';
@@ -354,3 +354,19 @@ const AuditRecord = component(
 );
 
 export const AuditPage = Type.Object({ tenant: Type.String(), records: arrayOf(AuditRecord) }, { description: 'The records, newest first.' });
+
+// ---- console sessions
+
+export const SignIn = strictObject({ token: Type.String({ maxLength: 128, description: 'An API token (sipwarden token create).' }) }, 'The token to open a console session with; it is not kept.');
+
+export const SessionInfo = Type.Object(
+  {
+    tenant: Type.String({ description: 'The tenant the session manages, or * for all.' }),
+    tokenId: Type.String(),
+    tokenName: Type.String(),
+    address: Type.String({ description: 'Your address, as the lockout guard and the admin allowlist judge it.' }),
+    csrf: Type.String({ description: 'Send it as X-CSRF-Token with every change made in this session.' }),
+    idleSeconds: Type.Integer({ description: 'The session ends after this long without a request.' }),
+  },
+  { description: 'The session; its id is in the HttpOnly cookie only.' },
+);

@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import { DEFAULT_FORWARDED_HEADER } from '../../policy/index.js';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
+import type { ConsoleSessions } from '../console-sessions.js';
 import type { ListAdmin } from '../list-admin.js';
 import { type ServedRoute, buildAdminApp } from './admin-app.js';
 import { apiMetrics } from './api-metrics.js';
@@ -30,6 +31,8 @@ export interface AdminApiOptions {
   readonly authFailureLimit: number;
   /** That window, in milliseconds, counted from the first failure in it. */
   readonly authFailureWindowMs: number;
+  /** A console session no request used for this long ends (milliseconds). */
+  readonly consoleIdleMs: number;
 }
 
 export const ADMIN_API_DEFAULTS: AdminApiOptions = {
@@ -42,11 +45,15 @@ export const ADMIN_API_DEFAULTS: AdminApiOptions = {
   // A person mistyping a token gets a few tries; a token guesser ten a minute.
   authFailureLimit: 10,
   authFailureWindowMs: 60_000,
+  // Half an hour: long enough to work through a list, short enough for a browser left open.
+  consoleIdleMs: 30 * 60_000,
 };
 
 export interface AdminApiDeps {
   readonly admin: ListAdmin;
   readonly tokens: ApiTokens;
+  /** The console's sessions, with the idle expiry given. */
+  readonly consoleSessions: (idleMs: number) => ConsoleSessions;
   /** The live policy cache: the `admin` allowlist of every request, and the authorization endpoint. */
   readonly policy: PolicyView;
   readonly logger: Logger;
@@ -71,6 +78,7 @@ function checkOptions(options: AdminApiOptions): string | undefined {
   if (!Number.isInteger(options.authFailureWindowMs) || options.authFailureWindowMs < 1) {
     return `authFailureWindowMs must be a positive whole number, got ${options.authFailureWindowMs}`;
   }
+  if (!Number.isInteger(options.consoleIdleMs) || options.consoleIdleMs < 1000) return `consoleIdleMs must be a whole number of at least 1000, got ${options.consoleIdleMs}`;
   return undefined;
 }
 
@@ -82,7 +90,8 @@ export async function startAdminApi(options: Partial<AdminApiOptions>, deps: Adm
   const trust = compileForwardingTrust(settings.trustedProxies, settings.clientAddressHeader);
   if (!trust.ok) return { ok: false, message: `admin api: ${trust.message}` };
   const log = deps.logger.child({ component: 'admin-api' });
-  const services = { admin: deps.admin, tokens: deps.tokens, policy: deps.policy, log, metrics: apiMetrics(deps.registry), writes: new KeyedQueue() };
+  const sessions = deps.consoleSessions(settings.consoleIdleMs);
+  const services = { admin: deps.admin, tokens: deps.tokens, sessions, policy: deps.policy, log, metrics: apiMetrics(deps.registry), writes: new KeyedQueue() };
   let built: Awaited<ReturnType<typeof buildAdminApp>>;
   try {
     built = await buildAdminApp({ ...settings, trust: trust.trust }, services);

@@ -17,7 +17,7 @@ import { entryRoutes } from './entry-routes.js';
 import { listRoutes } from './list-routes.js';
 import { scopeRoutes } from './scope-routes.js';
 
-const typed = (app: FastifyInstance) => app.withTypeProvider<TypeBoxTypeProvider>();
+export const typed = (app: FastifyInstance) => app.withTypeProvider<TypeBoxTypeProvider>();
 
 /** A fastify instance whose handlers are typed from their TypeBox schemas. */
 export type ApiApp = ReturnType<typeof typed>;

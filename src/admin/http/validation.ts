@@ -12,10 +12,11 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifyServerOptions } from 'fastify';
 import { isIpAddress } from '../../policy/index.js';
+import { ONE_LINE_PATTERN, ONE_LINE_WORDS } from '../entry-text.js';
 import { type ApiError, invalid, shownToken } from './errors.js';
 
-/** Descriptions, filter texts: one line, no control characters (they end up in one-per-line exports and in logs). */
-export const ONE_LINE_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$';
+/** Descriptions, filter texts: see entry-text.ts. */
+export { ONE_LINE_PATTERN };
 
 /** An address as the policy engine reads one; the same parser decides every request. */
 export const IP_ADDRESS_FORMAT = 'ip-address';
@@ -52,7 +53,7 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
 
 const FORMAT_WORDS: Readonly<Record<string, string>> = { [IP_ADDRESS_FORMAT]: 'an IPv4 or IPv6 address' };
 
-const PATTERN_WORDS: Readonly<Record<string, string>> = { [ONE_LINE_PATTERN]: 'one line without control characters' };
+const PATTERN_WORDS: Readonly<Record<string, string>> = { [ONE_LINE_PATTERN]: ONE_LINE_WORDS };
 
 /** What an unknown key is called in messages, by the part of the request it is in. */
 const NOUNS: Readonly<Record<RequestPart | 'line', string>> = {
