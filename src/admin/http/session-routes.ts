@@ -12,7 +12,7 @@ import { ALL_TENANTS } from '../api-tokens.js';
 import type { ConsoleSession } from '../console-sessions.js';
 import { type FailureLimiter, admit, checkToken, signedIn } from './access.js';
 import type { ApiServices } from './api-context.js';
-import { unauthorized } from './errors.js';
+import { ApiError } from './errors.js';
 import { NoQuery, SessionInfo, SignIn, errorResponses } from './schemas.js';
 import { clearSessionCookie, sessionIdOf, setSessionCookie } from './session-cookie.js';
 import { type ApiApp, typed } from './tenant-routes.js';
@@ -28,7 +28,8 @@ function infoOf(request: FastifyRequest, services: ApiServices, token: TokenInfo
 /** The session the cookie names, or 401. */
 async function current(request: FastifyRequest, services: ApiServices, limiter: FailureLimiter | undefined) {
   const id = sessionIdOf(request);
-  if (id === undefined) throw unauthorized('not signed in: sign in with an API token');
+  // Its own error: a page loading with no session yet is no failure worth showing.
+  if (id === undefined) throw new ApiError(401, { error: 'signed-out', message: 'not signed in: sign in with an API token' });
   return { id, ...(await signedIn(request, services, limiter, id)) };
 }
 
