@@ -31,11 +31,11 @@ export function EntryFilters({ form, set }: { form: FilterForm; set: (form: Filt
         <input id="filter-q" type="search" value={form.q} onInput={(e) => set({ ...form, q: e.currentTarget.value })} placeholder="address, description or state" />
       </div>
       <div class="field">
-        <label for="filter-value">IP / name</label>
+        <label for="filter-value">Filter by IP / name</label>
         <input id="filter-value" value={form.value} onInput={(e) => set({ ...form, value: e.currentTarget.value })} placeholder="192.0.2" />
       </div>
       <div class="field">
-        <label for="filter-state">State</label>
+        <label for="filter-state">Filter by state</label>
         <select id="filter-state" value={form.state} onChange={(e) => set({ ...form, state: e.currentTarget.value as FilterForm['state'] })}>
           <option value="">Any</option>
           <option value="active">Active</option>
@@ -43,7 +43,7 @@ export function EntryFilters({ form, set }: { form: FilterForm; set: (form: Filt
         </select>
       </div>
       <div class="field">
-        <label for="filter-description">Description</label>
+        <label for="filter-description">Filter by description</label>
         <input id="filter-description" value={form.description} onInput={(e) => set({ ...form, description: e.currentTarget.value })} placeholder="office" />
       </div>
     </form>

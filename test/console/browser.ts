@@ -52,7 +52,10 @@ export class ConsoleBrowser {
   }
 
   async page(admin: Admin = {}): Promise<Page> {
-    return (await this.context(admin)).newPage();
+    const page = await (await this.context(admin)).newPage();
+    // A page that does not show what a test waits for fails in seconds, not at the test's timeout.
+    page.setDefaultTimeout(10_000);
+    return page;
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { pino } from 'pino';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type AdminStore, openAdminStore } from '../../src/admin/open-admin.js';
 import { DNS_DEFAULTS } from '../../src/dns/index.js';
 import type { RedisStoreConfig } from '../../src/config/store-config.js';
@@ -52,15 +52,13 @@ export async function signedIn(env: ConsoleEnv, token: string, admin: Admin = {}
   await page.goto(env.url + hash);
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
   return page;
 }
 
-/** The text of the notice shown after a change. */
-export async function notice(page: Page, kind: 'success' | 'failure'): Promise<string> {
-  const shown = page.locator(`.notice-${kind}`);
-  await shown.waitFor();
-  return (await shown.textContent()) ?? '';
+/** Waits for the notice of a change, green (`success`) or red (`failure`), saying `text`. */
+export async function noticed(page: Page, kind: 'success' | 'failure', text: string): Promise<void> {
+  await page.locator(`.notice-${kind}`, { hasText: text }).waitFor();
 }
 
 const require = createRequire(import.meta.url);
