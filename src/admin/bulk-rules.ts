@@ -10,7 +10,7 @@ import type { ListId } from '../store/keys.js';
 import type { EntryInput, ListState } from '../store/list-state.js';
 import type { ListChange } from '../store/list-update.js';
 import type { AdminFailure, InvalidItem } from './admin-result.js';
-import { type EntryFilter, isEmptyFilter, matchesFilter } from './entry-filter.js';
+import { type EntryFilter, entryMatcher, isEmptyFilter } from './entry-filter.js';
 import type { ImportedEntry } from './entry-import.js';
 import { asInput, canonicalValue } from './entry-value.js';
 
@@ -76,7 +76,7 @@ export function present(id: ListId, state: ListState, values: readonly string[])
 export function selected(id: ListId, state: ListState, selector: EntrySelector, named: readonly string[] | undefined): Set<string> | AdminFailure {
   if (named !== undefined) return present(id, state, named);
   const filter = 'filter' in selector ? selector.filter : {};
-  return new Set(state.entries.filter((e) => matchesFilter(e, filter)).map((e) => e.value));
+  return new Set(state.entries.filter(entryMatcher(filter)).map((e) => e.value));
 }
 
 /** What a bulk action does to one chosen entry (undefined deletes it). */

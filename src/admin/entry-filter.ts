@@ -16,19 +16,37 @@ export interface EntryFilter {
   readonly q?: string;
 }
 
-const contains = (haystack: string | undefined, needle: string) => (haystack ?? '').toLowerCase().includes(needle.toLowerCase());
-
 export function isEmptyFilter(filter: EntryFilter): boolean {
   return filter.value === undefined && filter.state === undefined && filter.description === undefined && filter.q === undefined;
 }
 
-export function matchesFilter(entry: ListEntry, filter: EntryFilter): boolean {
-  if (filter.value !== undefined && !contains(entry.value, filter.value)) return false;
-  if (filter.state !== undefined && (filter.state === 'active') !== entry.active) return false;
-  if (filter.description !== undefined && !contains(entry.description, filter.description)) return false;
-  if (filter.q !== undefined) {
-    const state = entry.active ? 'active' : 'inactive';
-    if (!contains(entry.value, filter.q) && !contains(entry.description, filter.q) && state !== filter.q.toLowerCase()) return false;
+/**
+ * Descriptions in lower case, kept per entry object: a console filtering a
+ * remembered 100,000-entry list as the admin types lowers each once, not
+ * once a keystroke. (Values are canonical, so lower case already.)
+ */
+const lowered = new WeakMap<ListEntry, string>();
+
+function lowerDescription(entry: ListEntry): string {
+  let lower = lowered.get(entry);
+  if (lower === undefined) {
+    lower = (entry.description ?? '').toLowerCase();
+    lowered.set(entry, lower);
   }
-  return true;
+  return lower;
+}
+
+/** The test of `filter`, made once for all the entries it is applied to. */
+export function entryMatcher(filter: EntryFilter): (entry: ListEntry) => boolean {
+  const value = filter.value?.toLowerCase();
+  const description = filter.description?.toLowerCase();
+  const q = filter.q?.toLowerCase();
+  const { state } = filter;
+  return (entry) => {
+    if (value !== undefined && !entry.value.includes(value)) return false;
+    if (state !== undefined && (state === 'active') !== entry.active) return false;
+    if (description !== undefined && !lowerDescription(entry).includes(description)) return false;
+    if (q !== undefined && !entry.value.includes(q) && !lowerDescription(entry).includes(q) && (entry.active ? 'active' : 'inactive') !== q) return false;
+    return true;
+  };
 }

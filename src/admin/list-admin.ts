@@ -17,7 +17,7 @@ import { type ListChange, updateList } from '../store/list-update.js';
 import { type AdminFailure, type AdminResult, type InvalidItem, fail } from './admin-result.js';
 import type { AdminStores } from './admin-store.js';
 import { type BulkAction, type EntrySelector, bulkEdit, editSelected, importPlan, present, selected, selectorRefusal, withImported } from './bulk-rules.js';
-import { type EntryFilter, matchesFilter } from './entry-filter.js';
+import { type EntryFilter, entryMatcher, isEmptyFilter } from './entry-filter.js';
 import { type ExportFormat, type Exported, exportList } from './list-export.js';
 import type { ImportedEntry } from './entry-import.js';
 import { asInput, canonicalNamed, canonicalValues } from './entry-value.js';
@@ -91,7 +91,8 @@ export class ListAdmin {
   private async read(id: ListId, filter: EntryFilter = {}): Promise<AdminResult<ListState>> {
     const read = await this.stores.lists.readState(id);
     if (!read.ok) return fail({ kind: 'unreadable', message: `${id.tenant}/${id.scope}: ${read.error}` });
-    return { ok: true, value: { ...read.state, entries: read.state.entries.filter((e) => matchesFilter(e, filter)) } };
+    if (isEmptyFilter(filter)) return { ok: true, value: read.state };
+    return { ok: true, value: { ...read.state, entries: read.state.entries.filter(entryMatcher(filter)) } };
   }
 
   /** The selected entries as a file (list-export.ts says what each format holds and what takes it back). */

@@ -19,7 +19,7 @@ import { SCOPE_TEXT } from './scopes.js';
 import type { SessionInfo } from './session.js';
 
 /** Typing in a filter asks the server once it pauses this long. */
-const FILTER_PAUSE_MS = 60;
+const FILTER_PAUSE_MS = 30;
 
 type Opened = { readonly kind: 'none' } | { readonly kind: 'mass' } | EntryFormMode;
 
@@ -34,7 +34,8 @@ export function ScopePage({ tenant, scope, session }: { tenant: string; scope: S
   const [offset, setOffset] = useState(0);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [version, setVersion] = useState(0);
-  const [list, setList] = useState<ShownList | undefined>();
+  // The page shown, with the offset it was asked at: rows and their numbers change together, when it arrives.
+  const [shown, setShown] = useState<{ list: ShownList; offset: number } | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
   const [opened, setOpened] = useState<Opened>({ kind: 'none' });
   const filter = filterOf(form);
@@ -45,7 +46,7 @@ export function ScopePage({ tenant, scope, session }: { tenant: string; scope: S
     let current = true;
     const timer = setTimeout(() => {
       call<ShownList>('GET', withQuery(tenantPath(tenant, `/scopes/${scope}`), query)).then(
-        (shown) => current && (setList(shown), setProblem(undefined)),
+        (list) => current && (setShown({ list, offset }), setProblem(undefined)),
         (err: unknown) => current && setProblem(messageOf(err)),
       );
     }, FILTER_PAUSE_MS);
@@ -72,7 +73,7 @@ export function ScopePage({ tenant, scope, session }: { tenant: string; scope: S
           {problem}
         </p>
       )}
-      {list && <ScopeSwitch tenant={tenant} scope={scope} list={list} address={session.address} change={change} />}
+      {shown && <ScopeSwitch tenant={tenant} scope={scope} list={shown.list} address={session.address} change={change} />}
       {/*
         Countries (issue 12): the country picker and its switch go here, between the list's
         switch and its entries, once the API has the country-set routes.
@@ -107,13 +108,13 @@ export function ScopePage({ tenant, scope, session }: { tenant: string; scope: S
           <EntryForm key={opened.kind === 'add' ? opened.entryKind : opened.entry.value} tenant={tenant} scope={scope} mode={opened} change={change} close={close} />
         )}
         <EntryFilters form={form} set={refilter} />
-        {list && (
+        {shown && (
           <EntryTable
             tenant={tenant}
             scope={scope}
-            list={list}
+            list={shown.list}
             filter={filter}
-            offset={offset}
+            offset={shown.offset}
             page={setOffset}
             selected={selected}
             setSelected={setSelected}

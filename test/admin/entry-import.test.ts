@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesFilter } from '../../src/admin/entry-filter.js';
+import { entryMatcher } from '../../src/admin/entry-filter.js';
 import { parseImport } from '../../src/admin/entry-import.js';
 
 describe('parseImport', () => {
@@ -25,7 +25,7 @@ describe('parseImport', () => {
   });
 });
 
-describe('matchesFilter', () => {
+describe('entryMatcher', () => {
   const entry = { value: '192.0.2.0/24', description: 'Branch Office', active: true };
   it.each([
     [{}, true],
@@ -42,6 +42,6 @@ describe('matchesFilter', () => {
     [{ q: 'inactive' }, false],
     [{ q: 'branch', state: 'inactive' as const }, false],
   ])('%j -> %s', (filter, expected) => {
-    expect(matchesFilter(entry, filter)).toBe(expected);
+    expect(entryMatcher(filter)(entry)).toBe(expected);
   });
 });
