@@ -3,7 +3,7 @@
  * the API's rules; fixed once added, as the entry's name), a description,
  * and Active or Inactive. An inactive entry is kept but not enforced.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { descriptionProblem } from '../admin/entry-text.js';
 import type { Scope } from '../policy/index.js';
 import { call, tenantPath, withQuery } from './api.js';
@@ -32,7 +32,7 @@ export function EntryForm({ tenant, scope, mode, change, close }: Props) {
   const [active, setActive] = useState(editing?.active ?? true);
   const [touched, setTouched] = useState(false);
   const first = useRef<HTMLInputElement>(null);
-  useEffect(() => first.current?.focus(), []);
+  useLayoutEffect(() => first.current?.focus(), []);
 
   const checked = mode.kind === 'add' ? checkEntry(mode.entryKind, value) : undefined;
   const valueProblem = checked !== undefined && !checked.ok ? checked.message : undefined;

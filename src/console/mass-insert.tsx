@@ -6,7 +6,7 @@
  * refuses the whole import while one is bad, unless "skip invalid lines"
  * is ticked, and then reports what it skipped.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { InvalidItem } from '../admin/admin-result.js';
 import { importPlan } from '../admin/bulk-rules.js';
 import { parseImport } from '../admin/entry-import.js';
@@ -42,7 +42,7 @@ export function MassInsert({ tenant, scope, change, close }: Props) {
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [refused, setRefused] = useState<readonly InvalidItem[] | undefined>();
   const area = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => area.current?.focus(), []);
+  useLayoutEffect(() => area.current?.focus(), []);
   const bad = useMemo(() => badLines(text), [text]);
   const shown = refused ?? bad;
   const entries = useMemo(() => parseImport(text, true).length, [text]);
