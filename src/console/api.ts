@@ -5,15 +5,7 @@
  * memory only (read again from GET /v1/session when the page loads), never
  * in browser storage or a URL.
  */
-import type { InvalidItem } from '../admin/admin-result.js';
-
-export interface ErrorBody {
-  readonly error: string;
-  readonly message: string;
-  readonly field?: string;
-  readonly token?: string;
-  readonly items?: readonly InvalidItem[];
-}
+import type { ErrorBody } from '../admin/http/errors.js';
 
 /** A refusal from the API, in its one error shape. */
 export class ApiFailure extends Error {

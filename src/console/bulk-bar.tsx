@@ -61,7 +61,7 @@ export function BulkBar({ tenant, scope, selected, filter, total, change, done }
         </label>
         <label>
           <input type="radio" name="bulk-target" checked={target === 'matching'} onChange={() => setTarget('matching')} />{' '}
-          {everything ? `all ${total} entries` : `all ${total} matching the filter`}
+          {everything ? `all ${total} ${total === 1 ? 'entry' : 'entries'}` : `all ${total} matching the filter`}
         </label>
       </fieldset>
       <button type="submit" class="primary" disabled={count === 0}>

@@ -9,6 +9,7 @@ import type { Scope } from '../policy/index.js';
 import { call, tenantPath, withQuery } from './api.js';
 import type { MakeChange } from './change.js';
 import { type EntryKind, checkEntry } from './entry-check.js';
+import { FormActions } from './form-actions.js';
 import type { Entry } from './list-types.js';
 
 export type EntryFormMode = { readonly kind: 'add'; readonly entryKind: EntryKind } | { readonly kind: 'edit'; readonly entry: Entry };
@@ -104,14 +105,7 @@ export function EntryForm({ tenant, scope, mode, change, close }: Props) {
         </label>
         <p class="hint">An active entry is enforced only while the list is on.</p>
       </fieldset>
-      <div class="actions">
-        <button type="submit" class="primary">
-          Save
-        </button>
-        <button type="button" onClick={close}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit="Save" cancel={close} />
     </form>
   );
 }

@@ -13,6 +13,7 @@ import { parseImport } from '../admin/entry-import.js';
 import type { Scope } from '../policy/index.js';
 import { ApiFailure, call, tenantPath, withQuery } from './api.js';
 import type { MakeChange } from './change.js';
+import { FormActions } from './form-actions.js';
 
 interface Props {
   readonly tenant: string;
@@ -124,14 +125,7 @@ export function MassInsert({ tenant, scope, change, close }: Props) {
           entries > 0 && <p class="field-ok">{entries} {entries === 1 ? 'entry' : 'entries'}, all valid</p>
         )}
       </div>
-      <div class="actions">
-        <button type="submit" class="primary" disabled={entries === 0}>
-          Add
-        </button>
-        <button type="button" onClick={close}>
-          Cancel
-        </button>
-      </div>
+      <FormActions submit="Add" cancel={close} disabled={entries === 0} />
     </form>
   );
 }

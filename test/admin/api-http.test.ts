@@ -130,6 +130,10 @@ describe('admin API: failed token checks are limited per client address', () => 
     expect(read({ SIPWARDEN_ADMIN_AUTH_FAILURE_LIMIT: '0', SIPWARDEN_ADMIN_AUTH_FAILURE_WINDOW_MS: '300000' }).config).toMatchObject({ authFailureLimit: 0, authFailureWindowMs: 300_000 });
     expect(read({ SIPWARDEN_ADMIN_AUTH_FAILURE_LIMIT: 'many' }).errors).toEqual([expect.stringContaining('SIPWARDEN_ADMIN_AUTH_FAILURE_LIMIT')]);
     expect(read({ SIPWARDEN_ADMIN_AUTH_FAILURE_WINDOW_MS: '10' }).errors).toEqual([expect.stringContaining('SIPWARDEN_ADMIN_AUTH_FAILURE_WINDOW_MS')]);
+    // The console's idle expiry, beside them.
+    expect(read({}).config).toMatchObject({ consoleIdleMs: ADMIN_API_DEFAULTS.consoleIdleMs });
+    expect(read({ SIPWARDEN_CONSOLE_IDLE_MS: '600000' }).config).toMatchObject({ consoleIdleMs: 600_000 });
+    expect(read({ SIPWARDEN_CONSOLE_IDLE_MS: '5' }).errors).toEqual([expect.stringContaining('SIPWARDEN_CONSOLE_IDLE_MS')]);
   });
 
   it('can be turned off', async () => {
