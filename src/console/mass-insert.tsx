@@ -35,7 +35,8 @@ function badLines(text: string): readonly InvalidItem[] {
   return 'kind' in plan ? [] : plan.skipped;
 }
 
-const lineText = (item: InvalidItem) => `line ${item.line ?? '?'}: ${JSON.stringify(item.token)}: ${item.message}`;
+/** As the CLI shows a bad line: the message names the token at fault. */
+const lineText = (item: InvalidItem) => `line ${item.line ?? '?'}: ${item.message}`;
 
 export function MassInsert({ tenant, scope, change, close }: Props) {
   const [text, setText] = useState('');
@@ -114,11 +115,11 @@ export function MassInsert({ tenant, scope, change, close }: Props) {
               {shown.length} invalid {shown.length === 1 ? 'line' : 'lines'}
               {skipInvalid ? ': they will be skipped' : ': nothing is written until they are fixed, or "Skip invalid lines" is ticked'}
             </p>
-            <ol class="bad-lines">
+            <ul class="bad-lines">
               {shown.slice(0, LISTED).map((item) => (
                 <li key={`${item.line}:${item.token}`}>{lineText(item)}</li>
               ))}
-            </ol>
+            </ul>
             {shown.length > LISTED && <p class="hint">and {shown.length - LISTED} more</p>}
           </div>
         ) : (

@@ -10,6 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { components } from './schemas.js';
+import { SESSION_COOKIE } from './session-cookie.js';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 export const DOCS_PATH = '/v1/docs';
@@ -25,7 +26,8 @@ const DOCS_CSP =
 
 const DESCRIPTION =
   "Manage each tenant's allowlists (scopes sip, webrtc, admin, recordings) and ask whether an address is allowed. " +
-  'Every /v1/tenants route needs a bearer token for that tenant (or for all tenants) and a client address allowed by the admin scope of the tenant; ' +
+  'Every /v1/tenants route needs a bearer token for that tenant (or for all tenants), or a console session opened with one (its cookie, and X-CSRF-Token on every change), ' +
+  'and a client address allowed by the admin scope of the tenant; ' +
   'too many failed token checks from one address are answered 429 for a while. ' +
   'Errors are JSON objects with error, message, and for bad input the field and token at fault; ' +
   'an unknown path answers 404, a method a path does not serve 405 with Allow.';
@@ -36,11 +38,12 @@ export async function documentation(app: FastifyInstance): Promise<void> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'sipwarden admin API', version: '1', description: DESCRIPTION },
-      security: [{ bearer: [] }],
-      tags: [{ name: 'scopes' }, { name: 'entries' }, { name: 'audit' }, { name: 'authorization' }, { name: 'meta' }],
+      security: [{ bearer: [] }, { session: [] }],
+      tags: [{ name: 'scopes' }, { name: 'entries' }, { name: 'audit' }, { name: 'session' }, { name: 'authorization' }, { name: 'meta' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'swd_<id>_<secret>', description: 'Created and revoked with the sipwarden CLI.' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'A console session (POST /v1/session); changes also need its X-CSRF-Token header.' },
         },
       },
     },
