@@ -29,6 +29,16 @@ describe('admin API: console sessions', () => {
     expectError(await env.api.call('GET', '/v1/session'), 401, 'signed-out');
   });
 
+  it("reads a tenant token's session back only from an address the tenant's admin allowlist allows", async () => {
+    const token = await env.stack.token('walled');
+    expect((await env.api.call('PUT', path('walled', 'admin', '/list'), { token, from: '192.0.2.10', text: '192.0.2.0/24' })).status).toBe(200);
+    await env.stack.settled('walled', 'admin', '198.51.100.1', false);
+    const opened = await env.api.call('POST', '/v1/session', { json: { token }, from: '192.0.2.10' });
+    const cookie = `sipwarden_session=${cookieOf(opened.headers.get('set-cookie'))}`;
+    expect((await env.api.call('GET', '/v1/session', { headers: { cookie }, from: '192.0.2.11' })).status).toBe(200);
+    expectError(await env.api.call('GET', '/v1/session', { headers: { cookie }, from: '198.51.100.1' }), 403, 'forbidden');
+  });
+
   it('marks the cookie Secure when a trusted proxy says the console is served over TLS', async () => {
     const opened = await env.api.call('POST', '/v1/session', { json: { token: await env.stack.token() }, from: '203.0.113.5', headers: { 'x-forwarded-proto': 'https' } });
     expect(opened.headers.get('set-cookie')).toMatch(/; Secure$/);

@@ -25,12 +25,14 @@ function infoOf(request: FastifyRequest, services: ApiServices, token: TokenInfo
   return { tenant: token.tenant, tokenId: token.id, tokenName: token.name, address: request.client.address, csrf: session.csrf, idleSeconds };
 }
 
-/** The session the cookie names, or 401. */
+/** The session the cookie names, or 401; 403 from an address its tenant's `admin` allowlist does not allow (as at sign-in). */
 async function current(request: FastifyRequest, services: ApiServices, limiter: FailureLimiter | undefined) {
   const id = sessionIdOf(request);
   // Its own error: a page loading with no session yet is no failure worth showing.
   if (id === undefined) throw new ApiError(401, { error: 'signed-out', message: 'not signed in: sign in with an API token' });
-  return { id, ...(await signedIn(request, services, limiter, id)) };
+  const opened = await signedIn(request, services, limiter, id);
+  if (opened.token.tenant !== ALL_TENANTS) admit(request, services, opened.token, opened.token.tenant);
+  return { id, ...opened };
 }
 
 export function sessionRoutes(services: ApiServices, limiter: FailureLimiter | undefined) {
