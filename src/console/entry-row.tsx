@@ -53,7 +53,8 @@ export function EntryRow({ tenant, scope, entry, selected, select, edit, change 
     );
   const remove = async () => {
     const sure = await ask({ title: `Delete ${entry.value}?`, text: `The entry ${entry.value}${entry.description ? ` (${entry.description})` : ''} is removed from the ${scope} list.`, confirm: 'Delete', danger: true });
-    if (sure) await change((force) => call('DELETE', withQuery(path, { force: force || undefined })), () => `Deleted ${entry.value}.`);
+    // A deleted entry leaves the selection too: a bulk action naming it would be refused.
+    if (sure && (await change((force) => call('DELETE', withQuery(path, { force: force || undefined })), () => `Deleted ${entry.value}.`))) select(entry.value, false);
   };
   return (
     <tr class={entry.active ? 'active' : 'inactive'}>
