@@ -82,7 +82,7 @@ afterAll(() => {
 });
 
 // npm ci in the clone installs the console's build and browser-test tools too (esbuild, playwright-core): minutes on a loaded two-core machine.
-describe('a fresh clone, by README', { timeout: 240_000 }, () => {
+describe('a fresh clone, by README', { timeout: 300_000 }, () => {
   it("makes `sipwarden` runnable by name with the CLI section's commands", async () => {
     const steps = readmeBlock('### CLI');
     expect(steps).toMatch(/^npm link\b/m);
