@@ -50,7 +50,7 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
 
   const startAdmin = async (): Promise<AdminApiStart> => {
     if (config.adminApi === undefined || config.store.kind !== 'redis') return { ok: true };
-    const store: AdminStore | undefined = await openAdminStore(config.store, logger, ADMIN_CONNECT_WAIT_MS);
+    const store: AdminStore | undefined = await openAdminStore(config.store, logger, ADMIN_CONNECT_WAIT_MS, () => countries.lookup);
     if (store === undefined) {
       logger.warn('admin API not started: Redis did not answer; the edge runs on without it');
       return { ok: true };

@@ -12,7 +12,7 @@ import { RedisListSource } from '../store/redis-source.js';
 import { RedisListWriter } from '../store/redis-writer.js';
 import type { AdminStores } from './admin-store.js';
 import { ApiTokens } from './api-tokens.js';
-import { ListAdmin } from './list-admin.js';
+import { type CountryData, ListAdmin } from './list-admin.js';
 import { dnsLookup } from './name-resolution.js';
 
 export interface AdminStore {
@@ -32,8 +32,11 @@ export function redisAdminStores(client: RedisClient, keys: KeySchema, logger: L
   };
 }
 
-/** The admin store, or undefined when Redis did not answer within `timeoutMs`. */
-export async function openAdminStore(config: RedisStoreConfig, logger: Logger, timeoutMs: number): Promise<AdminStore | undefined> {
+/**
+ * The admin store, or undefined when Redis did not answer within `timeoutMs`.
+ * `countries` places addresses in countries for `check` and the lockout guard.
+ */
+export async function openAdminStore(config: RedisStoreConfig, logger: Logger, timeoutMs: number, countries?: CountryData): Promise<AdminStore | undefined> {
   const client = createRedisClient({ ...config.connection, name: 'sipwarden-admin' });
   client.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis error'));
   if (!(await connectRedis(client, timeoutMs))) {
@@ -43,7 +46,7 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
   const keys = new KeySchema(config.prefix);
   return {
     // The names a command shows, checks or guards are resolved once with the configured resolver (SIPWARDEN_DNS_*).
-    admin: new ListAdmin(redisAdminStores(client, keys, logger), dnsLookup(config.dns, logger)),
+    admin: new ListAdmin(redisAdminStores(client, keys, logger), dnsLookup(config.dns, logger), countries),
     tokens: new ApiTokens(client, keys),
     marker: new RedisStoreMarker(client, keys.store),
     close: () => client.disconnect(),

@@ -77,6 +77,8 @@ export interface CommitArgs {
   readonly cidrs: string;
   readonly enabled: string;
   readonly entries: EntryChanges;
+  /** The country set (`DE,FR`) and its toggle (`1`/`0`) to store; undefined leaves them as they are. */
+  readonly countries?: { readonly codes: string; readonly enabled: string };
   /** The change notification: published on `channel` with the new revision. */
   readonly channel: string;
   readonly tenant: string;
@@ -103,6 +105,9 @@ export async function commitList(client: RedisClient, args: CommitArgs): Promise
     args.auditRecord === undefined ? '' : JSON.stringify(args.auditRecord),
     String(args.auditLength),
     entries.mode,
+    args.countries === undefined ? 'keep' : 'set',
+    args.countries?.codes ?? '',
+    args.countries?.enabled ?? '',
     String(deleted.length),
     ...deleted,
     ...entries.set.flat(),

@@ -11,7 +11,7 @@ import { type AdminApi, type AdminApiOptions, startAdminApi } from '../../src/ad
 import type { ListAdmin } from '../../src/admin/list-admin.js';
 import { openAdminStore } from '../../src/admin/open-admin.js';
 import type { RedisStoreConfig } from '../../src/config/store-config.js';
-import type { Scope } from '../../src/policy/index.js';
+import type { CountryLookup, Scope } from '../../src/policy/index.js';
 import type { ListCache } from '../../src/store/list-cache.js';
 import type { ListState } from '../../src/store/list-state.js';
 import { startCache } from '../../src/store/start-cache.js';
@@ -81,13 +81,17 @@ export class ApiStack {
     readonly tokens: ApiTokens,
   ) {}
 
-  /** Redis, the live cache and the admin store, each opened the way a deployment opens them. */
-  static async start(): Promise<ApiStack> {
+  /**
+   * Redis, the live cache and the admin store, each opened the way a
+   * deployment opens them; `countries` is the country data both decide with
+   * (none by default).
+   */
+  static async start(countries?: CountryLookup): Promise<ApiStack> {
     const redis = await RedisServer.start();
     const config: RedisStoreConfig = { kind: 'redis', prefix: 'sipwarden', reconcileMs: 5000, connection: { url: redis.url, commandTimeoutMs: 60_000 } };
     const { logger } = capturingLogger();
-    const running = await startCache(config, logger, new Registry());
-    const store = await openAdminStore(config, logger, 2000);
+    const running = await startCache(config, logger, new Registry(), countries);
+    const store = await openAdminStore(config, logger, 2000, countries && (() => countries));
     if (store === undefined) throw new Error('admin store did not connect');
     const stack = new ApiStack(redis, config, running.cache, store.admin, store.tokens);
     stack.closing.push(() => store.close(), () => running.close());
@@ -139,10 +143,10 @@ export class ApiStack {
 }
 
 /** A stack and an API on it for the tests of one file: started before them, stopped after. */
-export function apiForTests(): { readonly stack: ApiStack; readonly api: ApiClient } {
+export function apiForTests(countries?: () => CountryLookup): { readonly stack: ApiStack; readonly api: ApiClient } {
   const env = {} as { stack: ApiStack; api: ApiClient };
   beforeAll(async () => {
-    env.stack = await ApiStack.start();
+    env.stack = await ApiStack.start(countries?.());
     env.api = await env.stack.api();
   });
   afterAll(() => env.stack.close());

@@ -140,6 +140,7 @@ describe('OpenAPI document', () => {
       importEntries: { text: '192.0.2.1' },
       bulkEntries: { json: { action: 'disable', all: true } },
       replaceList: { text: '' },
+      setCountries: { json: { enabled: false } },
     };
     for (const { method, path, parameters, operation } of operations().filter((o) => isTenantRoute(o.path))) {
       const where = `${method} ${path}`;

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerBulk } from './commands/bulk.js';
 import { registerCheck } from './commands/check.js';
+import { registerCountries } from './commands/countries.js';
 import { registerDomains } from './commands/domain.js';
 import { registerEntryCommands } from './commands/entries.js';
 import { registerExport } from './commands/export.js';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerReplace(program);
   registerBulk(program);
   registerToggles(program);
+  registerCountries(program);
   registerCheck(program);
   registerExport(program);
   registerAudit(program);
