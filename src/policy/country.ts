@@ -2,25 +2,40 @@
  * Country allowlists: the set of ISO 3166-1 alpha-2 codes a scope allows, and
  * the table that says which country an address is in.
  *
- * Speed: a source's country is found with one search of a range table (the
- * same flat interval table with a radix index the list uses, owner = country)
- * and only when the list has not already allowed the source; membership in the
- * scope's set is then one Set lookup, and the decision is a frozen object
- * per country (no allocation). Measured on the shipped data (615k intervals,
- * random IPv4 sources, a 10,000-entry list, Node 20, one core): the list alone
- * decides ~8.8 M/s (~110 ns), the list plus the five largest countries
- * (RU,CA,US,CN,BR) ~5.3 M/s (~190 ns): ratio 0.54-0.63 (bench/country.ts,
- * `npm run bench:country`), short of issue 12's 0.9
- * target; the country search costs ~80 ns, a second cold table search.
- * Expanding each allowed country into the list's own table (issue 12's
- * suggestion) would save those ~80 ns but costs a recompile of every scope's
- * table per country-set change (the five largest countries are ~200k ranges,
- * held once per scope that names them), and ties the list's entries to the
- * country data's version; one shared table per process, swapped whole when
- * the data reloads, keeps the list compile and the country data independent.
- * A user's .mmdb (SIPWARDEN_GEOIP_DB) is searched per lookup through mmdb-lib.
+ * Speed (issue 12 asks 0.9 of the list-alone rate): chosen, the allowed
+ * countries expanded into the list's own range table (country-merge.ts), so
+ * a source the list or a country allows costs one search, the entry or the
+ * country named by the interval's owner. A denied source's country, which
+ * `no-match` carries, is looked up after that in the data's own table: the
+ * merged table holds only the allowed countries, so its size follows the set
+ * (a few KB for one small country, 3.4 MiB for the five largest), where one
+ * also holding every other country would cost the whole data (8.5 MiB) per
+ * scope. The set's ranges are filtered out of the data once and shared by
+ * every scope with that set (CountryTable.tablesOf); a scope without a list
+ * decides through them directly. Country tables' radix index aims at eight
+ * intervals a bucket, one cache line of IPv4 cells, so it stays in L2.
+ *
+ * Measured (bench/country.ts, `npm run bench:country`: a 10,000-entry list,
+ * RU,CA,US,CN,BR, random IPv4 sources, Node 20, 2 cores shared with other
+ * builds, so rates swing 2x between runs): the list alone decides 6-11 M/s,
+ * with the five countries 4-5.5 M/s, a ratio of 0.55-0.64, short of 0.9 (the
+ * unmerged path measured 0.30-0.44 beside it). What is left is the cache: the
+ * list alone searches a 0.3 MiB table that stays in L2, the merged one 3.4
+ * MiB, and a denied source (44% of random IPv4) a second, 8.4 MiB table. A
+ * merged table holding every country (one search for every source) measured
+ * 0.50-0.91, no steadier, for 8.5 MiB per scope whatever its set. Compiling
+ * the five countries into a scope: ~90 ms for the first scope with that set
+ * (filtering the set), then a few ms more than the list alone (~35 ms for
+ * 10,000 entries). A policy compiled without
+ * data, or decided with other data than it was compiled with (a reload in
+ * progress), decides the unmerged way with the same answer: the list, then
+ * its names, then one more search for the country.
+ *
+ * A user's .mmdb (SIPWARDEN_GEOIP_DB) is walked once at load into the same
+ * CountryTable (src/geo/mmdb-countries.ts), so it merges and decides as fast
+ * as the shipped data, instead of a tree walk through mmdb-lib per lookup.
  */
-import { type RangeTable, buildRangeTableOfRanges, ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
+import { COUNTRY_INTERVALS_PER_BUCKET, type RangeTable, buildRangeTableOfRanges, emptyRangeTable, overlayRangeTables, ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
 import type { Family } from './ip-address.js';
 
 /**
@@ -118,7 +133,7 @@ export class CountryRanges {
   }
 
   table(): RangeTable {
-    return buildRangeTableOfRanges(this.width, this.count, this.starts, this.ends, this.owners);
+    return buildRangeTableOfRanges(this.width, this.count, this.starts, this.ends, this.owners, COUNTRY_INTERVALS_PER_BUCKET);
   }
 
   private grow(): void {
@@ -135,8 +150,17 @@ export class CountryRanges {
   }
 }
 
+/** The ranges of one set of countries, a table per family (owner = index into CountryTable.codes). */
+export interface CountrySetTables {
+  readonly ipv4: RangeTable;
+  readonly ipv6: RangeTable;
+}
+
 /** A country database compiled into two range tables (owner = index into codes). */
 export class CountryTable implements CountryLookup {
+  /** Set tables by their sorted codes, held weakly: they live as long as a scope's policy holds them. */
+  private readonly sets = new Map<string, WeakRef<CountrySetTables>>();
+
   private constructor(
     readonly codes: readonly string[],
     readonly ipv4: RangeTable,
@@ -158,5 +182,27 @@ export class CountryTable implements CountryLookup {
   countryAt(family: Family, words: Uint32Array): string | undefined {
     const owner = family === 4 ? ownerOfIpv4(this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
     return owner < 0 ? undefined : this.codes[owner];
+  }
+
+  /**
+   * The ranges of the countries in `codes` alone. Filtering walks the whole
+   * data (~40 ms for the shipped data), so scopes allowing the same set share
+   * one copy, built again only once no policy holds it.
+   */
+  tablesOf(codes: ReadonlySet<string>): CountrySetTables {
+    const key = [...codes].sort().join(',');
+    const held = this.sets.get(key)?.deref();
+    if (held !== undefined) return held;
+    const allowed = new Uint8Array(this.codes.length);
+    for (const code of codes) {
+      const owner = this.codes.indexOf(code);
+      if (owner >= 0) allowed[owner] = 1;
+    }
+    const keep = (_: number, owner: number): number => (owner >= 0 && allowed[owner] === 1 ? owner : -1);
+    const filter = (table: RangeTable): RangeTable => overlayRangeTables(emptyRangeTable(table.width), table, keep, COUNTRY_INTERVALS_PER_BUCKET);
+    const tables = { ipv4: filter(this.ipv4), ipv6: filter(this.ipv6) };
+    for (const [k, ref] of this.sets) if (ref.deref() === undefined) this.sets.delete(k);
+    this.sets.set(key, new WeakRef(tables));
+    return tables;
   }
 }

@@ -16,11 +16,20 @@
  * empty set allows nothing by country; an enabled empty list beside an
  * enabled country set allows nothing by list (EMPTY_LIST_ALLOWS applies only
  * when the list alone decides).
+ *
+ * Compiled with country data (a CountryTable), a scope whose set is on also
+ * holds its list and allowed countries in one table (country-merge.ts): one
+ * search answers a source the list or a country allows, and a denied source's
+ * country is looked up after it, so `no-match` still carries it. decide()
+ * uses that table only with the data it was compiled from, and otherwise
+ * decides as above: the same answer, one search slower.
  */
-import { type CountryLookup, type CountrySet, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
+import { type CountryLookup, type CountrySet, CountryTable, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
+import { type ScopeCountryTables, mergeCountries } from './country-merge.js';
 import { type CidrList, type CidrListResult, type CidrWarning, NAME_ENTRY, type TokenError, canonicalEntry, parseCidrList, writtenEntry } from './cidr-list.js';
 import { CidrMatcher, NO_MATCH } from './cidr-matcher.js';
-import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
+import { ADDRESS_WORDS, type Family, parseAddress } from './ip-address.js';
+import { ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
 import { type NameAddresses, type NameHolder, NO_NAMES } from './name-table.js';
 import { EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 
@@ -73,6 +82,19 @@ export interface ScopePolicy {
   readonly names: ReadonlyMap<string, number>;
   /** The scope's country set and its switch. */
   readonly countries: CountrySet;
+  /** The list and the allowed countries in one table, when the set is on and the policy was compiled with a CountryTable. */
+  readonly countryTables?: PolicyCountryTables;
+}
+
+/** The merged tables, with the frozen decision of each of the data's countries at hand by owner. */
+export interface PolicyCountryTables extends ScopeCountryTables {
+  readonly decisions: CountryDecisions;
+}
+
+interface CountryDecisions {
+  /** By index into the data's codes. */
+  readonly allowed: readonly Decision[];
+  readonly denied: readonly Decision[];
 }
 
 export interface ScopePolicyInput {
@@ -89,7 +111,12 @@ export type ScopePolicyResult =
   | { readonly ok: true; readonly policy: ScopePolicy; readonly warnings: readonly CidrWarning[] }
   | { readonly ok: false; readonly errors: readonly TokenError[]; readonly message: string; readonly badCountries?: readonly string[] };
 
-export function compileScopePolicy(input: ScopePolicyInput): ScopePolicyResult {
+/**
+ * Compiles a scope's list and country set; with `countryData` (what decide()
+ * will be handed) also their merged table. Without it the policy decides the
+ * same, through a second search.
+ */
+export function compileScopePolicy(input: ScopePolicyInput, countryData: CountryLookup = NO_COUNTRY_DATA): ScopePolicyResult {
   const parsed: CidrListResult = parseCidrList(input.list);
   if (!parsed.ok) return parsed;
   let countries = NO_COUNTRIES;
@@ -106,7 +133,27 @@ export function compileScopePolicy(input: ScopePolicyInput): ScopePolicyResult {
     names: namesOf(parsed.list),
     countries,
   };
-  return { ok: true, policy, warnings: parsed.warnings };
+  return { ok: true, policy: withCountryData(policy, countryData), warnings: parsed.warnings };
+}
+
+/** The policy with its merged table for `data` (a reload), or without one when `data` is no CountryTable or its set is off. */
+export function withCountryData(policy: ScopePolicy, data: CountryLookup): ScopePolicy {
+  const { countryTables, ...rest } = policy;
+  if (!policy.countries.enabled || !(data instanceof CountryTable)) return countryTables === undefined ? policy : rest;
+  if (countryTables?.data === data) return policy;
+  const tables = mergeCountries(policy.enabled ? policy.matcher : undefined, policy.countries.codes, data);
+  return { ...rest, countryTables: { ...tables, decisions: countryDecisionsOf(data) } };
+}
+
+const decisionsByData = new WeakMap<CountryTable, CountryDecisions>();
+
+function countryDecisionsOf(data: CountryTable): CountryDecisions {
+  let decisions = decisionsByData.get(data);
+  if (decisions === undefined) {
+    decisions = { allowed: data.codes.map((code) => countryDecision(true, code)), denied: data.codes.map((code) => countryDecision(false, code)) };
+    decisionsByData.set(data, decisions);
+  }
+  return decisions;
 }
 
 const NO_NAME_ENTRIES: ReadonlyMap<string, number> = new Map();
@@ -142,6 +189,8 @@ export const DENY_UNAVAILABLE: Decision = Object.freeze({ allow: false, reason: 
 export function decide(policy: ScopePolicy, source: string, names: NameAddresses = NO_NAMES, countries: CountryLookup = NO_COUNTRY_DATA): Decision {
   const family = parseAddress(source, scratch);
   if (family === 0) return DENY_BAD_SOURCE;
+  const tables = policy.countryTables;
+  if (tables !== undefined && tables.data === countries) return decideMerged(policy, tables, family, names);
   const byCountry = policy.countries.enabled;
   if (policy.enabled) {
     const list = policy.matcher.list;
@@ -163,6 +212,22 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
   const country = countries.countryAt(family, scratch);
   if (country === undefined) return DENY_NO_MATCH;
   return countryDecision(policy.countries.codes.has(country), country);
+}
+
+/** decide() through the merged table of a policy whose set is on: the same answers in one search. */
+function decideMerged(policy: ScopePolicy, tables: PolicyCountryTables, family: Family, names: NameAddresses): Decision {
+  const owner = family === 4 ? ownerOfIpv4(tables.ipv4, scratch[0]!) : ownerOfIpv6(tables.ipv6, scratch);
+  if (owner >= 0 && owner < tables.base) return matched(policy, owner);
+  // Names come before a country, as in decide(): the entry, not the country, is named.
+  if (policy.enabled && policy.names.size > 0) {
+    const byName = matchedByName(policy, names.holdersAt(family, scratch));
+    if (byName !== undefined) return byName;
+  }
+  if (owner >= 0) return tables.decisions.allowed[owner - tables.base]!;
+  // A denied source's country, from the whole data: the merged table holds only the allowed ones.
+  const { data } = tables;
+  const country = family === 4 ? ownerOfIpv4(data.ipv4, scratch[0]!) : ownerOfIpv6(data.ipv6, scratch);
+  return country < 0 ? DENY_NO_MATCH : tables.decisions.denied[country]!;
 }
 
 /** Frozen decisions by country (at most 250 of each), so a country decision allocates nothing. */

@@ -8,6 +8,7 @@ export {
   COUNTRY_CODES,
   CountryRanges,
   CountryTable,
+  type CountrySetTables,
   NO_COUNTRIES,
   NO_COUNTRY_DATA,
   parseCountrySet,
@@ -34,12 +35,14 @@ export { NameTable, NO_NAMES, canonicalAddresses, type NameAddresses, type NameH
 export { SCOPES, isScope, EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 export {
   compileScopePolicy,
+  withCountryData,
   decide,
   DENY_UNAVAILABLE,
   type Decision,
   type DecisionReason,
   type MatchedEntry,
   type ScopePolicy,
+  type PolicyCountryTables,
   type ScopePolicyInput,
   type ScopePolicyResult,
 } from './decision.js';

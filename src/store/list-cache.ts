@@ -34,6 +34,7 @@ import {
   SCOPES,
   compileScopePolicy,
   decide,
+  withCountryData,
 } from '../policy/index.js';
 import { type ListId, listIdKey } from './keys.js';
 import { type ListFileResult, readListFile, writeListFile } from './list-file.js';
@@ -138,12 +139,19 @@ export class ListCache implements PolicyView {
   }
 
   /**
-   * Replaces the country data (a reloaded .mmdb): one reference swap, so a
-   * decision sees the old data or the new, never none. The country sets are
-   * codes, not ranges, so no list is compiled again.
+   * Replaces the country data (a reloaded .mmdb): one reference swap, then
+   * each scope whose country set is on gets its merged table for the new data,
+   * one reference swap per scope, so no scope is ever without a policy. A
+   * scope still holding the old data's table decides through the new data the
+   * unmerged way (decide() checks which data a table was made from), with the
+   * same answer. The merges run here, synchronously: the set's tables are
+   * filtered once and shared, each scope then costs its list plus its set.
    */
   useCountryData(lookup: CountryLookup): void {
     this.countryData = lookup;
+    for (const [key, cached] of this.lists) {
+      if (cached.policy?.countries.enabled) this.lists.set(key, { ...cached, policy: withCountryData(cached.policy, lookup) });
+    }
   }
 
   get ready(): boolean {
@@ -351,13 +359,8 @@ export class ListCache implements PolicyView {
       this.forget(key);
       return;
     }
-    const compiled = compileScopePolicy({
-      scope: settings.scope,
-      enabled: settings.enabled,
-      list: settings.cidrs,
-      descriptions: descriptionsOf(settings),
-      countries: settings.countries,
-    });
+    const input = { scope: settings.scope, enabled: settings.enabled, list: settings.cidrs, descriptions: descriptionsOf(settings), countries: settings.countries };
+    const compiled = compileScopePolicy(input, this.countryData);
     if (!compiled.ok) return this.reject(raw, fingerprint, ticket, compiled.message);
     this.lists.set(key, { id: { tenant: raw.tenant, scope: raw.scope }, settings, policy: compiled.policy, fingerprint, ticket });
     this.resolver.use(key, compiled.policy.names.keys());
