@@ -7,6 +7,7 @@ import { readMmdbCountries } from './mmdb-countries.js';
 import { loadShippedCountries } from './shipped-countries.js';
 
 export { readMmdbCountries } from './mmdb-countries.js';
+export { CountryDataWatcher, COUNTRY_DATA_RELOADS_METRIC, type CountryDataWatcherOptions } from './country-data-watcher.js';
 export { loadShippedCountries, shippedDataVersion } from './shipped-countries.js';
 
 export interface CountryData {
