@@ -8,7 +8,7 @@
  * country named by the interval's owner. A denied source's country, which
  * `no-match` carries, is looked up after that in the data's own table: the
  * merged table holds only the allowed countries, so its size follows the set
- * (a few KB for one small country, 3.4 MiB for the five largest), where one
+ * (a few KB for one small country, 3.35 MiB for the five largest), where one
  * also holding every other country would cost the whole data (8.5 MiB) per
  * scope. The set's ranges are filtered out of the data once and shared by
  * every scope with that set (CountryTable.tablesOf); a scope without a list
@@ -16,20 +16,23 @@
  * intervals a bucket, one cache line of IPv4 cells, so it stays in L2.
  *
  * Measured (bench/country.ts, `npm run bench:country`: a 10,000-entry list,
- * RU,CA,US,CN,BR, random IPv4 sources, Node 20, 2 cores shared with other
- * builds, so rates swing 2x between runs): the list alone decides 6-11 M/s,
- * with the five countries 4-5.5 M/s, a ratio of 0.55-0.64, short of 0.9 (the
- * unmerged path measured 0.30-0.44 beside it). What is left is the cache: the
- * list alone searches a 0.3 MiB table that stays in L2, the merged one 3.4
- * MiB, and a denied source (44% of random IPv4) a second, 8.4 MiB table. A
- * merged table holding every country (one search for every source) measured
- * 0.50-0.91, no steadier, for 8.5 MiB per scope whatever its set. Compiling
- * the five countries into a scope: ~90 ms for the first scope with that set
- * (filtering the set), then a few ms more than the list alone (~35 ms for
- * 10,000 entries). A policy compiled without
- * data, or decided with other data than it was compiled with (a reload in
- * progress), decides the unmerged way with the same answer: the list, then
- * its names, then one more search for the country.
+ * RU,CA,US,CN,BR, random IPv4 sources, Node 20, on 2 cores shared with other
+ * builds and tests, so rates swing 2x between runs; three runs): the list
+ * alone decides 10.1-10.7 M/s, with the five countries 4.9-6.3 M/s, a ratio
+ * of 0.50-0.63 (0.50-0.68 over the day's runs), short of 0.9; the unmerged
+ * path measured 0.30-0.44 beside it. What is left is the cache: the list
+ * alone searches a 0.3 MiB table that stays in L2, the merged one 3.35 MiB,
+ * and a denied source (44% of random IPv4 here) a second, 8.4 MiB table. A
+ * merged table holding every country, so every source costs one search,
+ * measured no better (0.58-0.65 in the same runs) for 8.5 MiB per scope
+ * whatever its set: not chosen. Compiling the five countries into a scope
+ * takes 39-53 ms for the first scope with that set (filtering the set,
+ * 3.14 MiB shared), then 15-24 ms against 7-19 ms for the list alone.
+ *
+ * A policy compiled without data, or decided with other data than it was
+ * compiled with (a reload in progress), decides the unmerged way with the
+ * same answer: the list, then its names, then one more search for the
+ * country.
  *
  * A user's .mmdb (SIPWARDEN_GEOIP_DB) is walked once at load into the same
  * CountryTable (src/geo/mmdb-countries.ts), so it merges and decides as fast
