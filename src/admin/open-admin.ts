@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { RedisStoreConfig } from '../config/store-config.js';
 import { RedisAuditLog } from '../store/audit-log.js';
+import { RedisDeniedLog } from '../store/denied-log.js';
 import { KeySchema } from '../store/keys.js';
 import { type RedisClient, connectRedis, createRedisClient } from '../store/redis-connection.js';
 import { RedisDomains } from '../store/redis-domains.js';
@@ -12,11 +13,14 @@ import { RedisListSource } from '../store/redis-source.js';
 import { RedisListWriter } from '../store/redis-writer.js';
 import type { AdminStores } from './admin-store.js';
 import { ApiTokens } from './api-tokens.js';
+import { DeniedAdmin } from './denied-admin.js';
 import { type CountryData, ListAdmin } from './list-admin.js';
 import { dnsLookup } from './name-resolution.js';
 
 export interface AdminStore {
   readonly admin: ListAdmin;
+  /** Who the edges denied, and allowing one of them. */
+  readonly denied: DeniedAdmin;
   readonly tokens: ApiTokens;
   /** The store marker, for `sipwarden store init | status`. */
   readonly marker: RedisStoreMarker;
@@ -44,9 +48,11 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
     return undefined;
   }
   const keys = new KeySchema(config.prefix);
+  // The names a command shows, checks or guards are resolved once with the configured resolver (SIPWARDEN_DNS_*).
+  const admin = new ListAdmin(redisAdminStores(client, keys, logger), dnsLookup(config.dns, logger), countries);
   return {
-    // The names a command shows, checks or guards are resolved once with the configured resolver (SIPWARDEN_DNS_*).
-    admin: new ListAdmin(redisAdminStores(client, keys, logger), dnsLookup(config.dns, logger), countries),
+    admin,
+    denied: new DeniedAdmin(new RedisDeniedLog(client, keys), admin),
     tokens: new ApiTokens(client, keys),
     marker: new RedisStoreMarker(client, keys.store),
     close: () => client.disconnect(),

@@ -18,6 +18,7 @@ import type { Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
 import { type AccessPolicy, type AccessVerdict, judge } from './access-decision.js';
 import { AccessMetrics } from './access-metrics.js';
+import type { DeniedRequest } from './denied-sources.js';
 import type { ListenerDirectory } from './listener-directory.js';
 import { type ForwardingTrust, TRUST_NO_PROXY } from './request-source.js';
 import { answer } from './sip-answer.js';
@@ -39,6 +40,8 @@ export interface AccessFilterOptions {
   readonly logger: Logger;
   /** Where the decision counters are registered. */
   readonly registry: Registry;
+  /** Keeps the denied sources of known tenants (who is knocking); none by default. */
+  readonly deniedSources?: { note(denied: DeniedRequest): void };
 }
 
 /**
@@ -83,6 +86,14 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   };
   const metrics = new AccessMetrics(options.registry);
   const logger = options.logger;
+  const deniedSources = options.deniedSources;
+
+  /** A denial of a known tenant's scope, for the record of who is knocking. */
+  function noteDenied(request: SipRequest, verdict: AccessVerdict): void {
+    const { tenant, scope, transport } = verdict;
+    if (deniedSources === undefined || verdict.allow || tenant === undefined || scope === undefined || transport === undefined) return;
+    deniedSources.note({ tenant, scope, transport, address: verdict.source.address, method: verdict.method, userAgent: request.get('User-Agent'), domain: verdict.domain, at: Date.now() });
+  }
 
   /** The verdict, or undefined for a request the filter lets by unchecked. Never throws: a failure denies. */
   function check(request: SipRequest): { verdict: AccessVerdict; failure?: unknown } | undefined {
@@ -115,6 +126,7 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
     if (checked === undefined) return next();
     record(req, checked.verdict, checked.failure);
     if (checked.verdict.allow) return next();
+    noteDenied(req, checked.verdict);
     answer(req, res, 403, logger);
   };
 }

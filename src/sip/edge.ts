@@ -18,7 +18,7 @@ import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
-import { accessFilter } from './access-filter.js';
+import { type AccessFilterOptions, accessFilter } from './access-filter.js';
 import { type DrachtioConnection, type SrfConnector, openDrachtioLink } from './drachtio-link.js';
 import { DIALOG_ONLY_METHODS, PROXIED_METHODS, forwardToUpstream } from './forward.js';
 import { type HealthServerOptions, startHealthServer } from './health-server.js';
@@ -52,6 +52,8 @@ export interface SipEdgeOptions {
   readonly upstreamProbeIntervalMs?: number;
   /** Where /health and /metrics are served. */
   readonly http: HealthServerOptions;
+  /** Keeps the sources the filter denies (issue 14's record of who is knocking); none by default. */
+  readonly deniedSources?: AccessFilterOptions['deniedSources'];
 }
 
 export const DEFAULT_UPSTREAM_PROBE_INTERVAL_MS = 5000;
@@ -103,6 +105,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
         unmappedDomain: options.unmappedDomain ?? DEFAULT_UNMAPPED_DOMAIN,
         logger,
         registry,
+        ...(options.deniedSources !== undefined && { deniedSources: options.deniedSources }),
       }),
     ),
   );

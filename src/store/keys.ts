@@ -10,6 +10,8 @@
  *   {prefix}:{tenant}:{scope}:countries          string  allowed countries, ISO 3166-1 alpha-2, comma-separated ("DE,FR")
  *   {prefix}:{tenant}:{scope}:countries:enabled  string  "1" on, "0" off; absent: on when the countries key exists
  *   {prefix}:{tenant}:audit             list    newest-first JSON audit records of the tenant's changes, bounded
+ *   {prefix}:{tenant}:denied            hash    "scope/address" -> JSON {count, firstSeen, lastSeen, method, transport, userAgent, domain}: sources the edges denied, bounded, expiring
+ *   {prefix}:{tenant}:denied:seen       zset    "scope/address" scored by last denial (ms): which to drop past the bound
  *   {prefix}:domains                    hash    SIP domain -> tenant
  *   {prefix}:tokens                     hash    admin API token id -> JSON {tenant, name, SHA-256 of the secret, …}
  *   {prefix}:changes                    channel JSON {"tenant","scope","rev"} published after each write
@@ -63,6 +65,11 @@ export class KeySchema {
 
   audit(tenant: string): string {
     return `${this.prefix}:{${tenant}}:audit`;
+  }
+
+  /** The sources the edges denied for a tenant, and their order by last denial. */
+  denied(tenant: string): { readonly sources: string; readonly seen: string } {
+    return { sources: `${this.prefix}:{${tenant}}:denied`, seen: `${this.prefix}:{${tenant}}:denied:seen` };
   }
 
   get tokens(): string {

@@ -32,6 +32,7 @@ function script(file: string, uses: readonly string[]): string {
 export const REDIS_SCRIPTS = {
   sipwardenFingerprints: { lua: script('fingerprints.lua', ['list-fingerprint.lua']) },
   sipwardenCommit: { lua: script('commit.lua', ['list-fingerprint.lua']), numberOfKeys: 7 },
+  sipwardenRecordDenied: { lua: script('record-denied.lua', []), numberOfKeys: 2 },
 } as const satisfies Record<string, { readonly lua: string; readonly numberOfKeys?: number }>;
 
 type ScriptArg = string | number | readonly (string | number)[];
@@ -39,7 +40,7 @@ type ScriptCommands = Record<keyof typeof REDIS_SCRIPTS, (...args: ScriptArg[]) 
 
 function commands(client: RedisClient): ScriptCommands {
   const defined = client as unknown as Partial<ScriptCommands>;
-  if (typeof defined.sipwardenCommit !== 'function' || typeof defined.sipwardenFingerprints !== 'function') {
+  if (Object.keys(REDIS_SCRIPTS).some((name) => typeof defined[name as keyof ScriptCommands] !== 'function')) {
     throw new Error("this Redis client has no sipwarden scripts defined: make it with createRedisClient");
   }
   return defined as ScriptCommands;
@@ -114,4 +115,17 @@ export async function commitList(client: RedisClient, args: CommitArgs): Promise
   ];
   const [written, detail] = (await commands(client).sipwardenCommit([...listKeys(args.list).slice(0, 4), args.auditKey, args.list.countries, args.list['countries:enabled']], argv)) as [number, number | string];
   return written === 1 ? { written: true, rev: detail as number } : { written: false, fingerprint: detail as string };
+}
+
+export interface RecordDeniedArgs {
+  readonly keys: { readonly sources: string; readonly seen: string };
+  /** One JSON row a source, with its hash field as `field`. */
+  readonly rows: readonly string[];
+  readonly maxSources: number;
+  readonly ttlSeconds: number;
+}
+
+/** record-denied.lua: adds the rows into the tenant's record; resolves to how many sources it holds. */
+export async function recordDenied(client: RedisClient, args: RecordDeniedArgs): Promise<number> {
+  return (await commands(client).sipwardenRecordDenied(args.keys.sources, args.keys.seen, [String(args.maxSources), String(args.ttlSeconds), ...args.rows])) as number;
 }

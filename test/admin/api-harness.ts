@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { ALL_TENANTS, type ApiTokens } from '../../src/admin/api-tokens.js';
 import { type AdminApi, type AdminApiOptions, startAdminApi } from '../../src/admin/http/start-admin-api.js';
+import type { DeniedAdmin } from '../../src/admin/denied-admin.js';
 import type { ListAdmin } from '../../src/admin/list-admin.js';
 import { openAdminStore } from '../../src/admin/open-admin.js';
 import type { RedisStoreConfig } from '../../src/config/store-config.js';
@@ -78,6 +79,7 @@ export class ApiStack {
     readonly config: RedisStoreConfig,
     readonly cache: ListCache,
     readonly admin: ListAdmin,
+    readonly denied: DeniedAdmin,
     readonly tokens: ApiTokens,
   ) {}
 
@@ -93,7 +95,7 @@ export class ApiStack {
     const running = await startCache(config, logger, new Registry(), countries);
     const store = await openAdminStore(config, logger, 2000, countries && (() => countries));
     if (store === undefined) throw new Error('admin store did not connect');
-    const stack = new ApiStack(redis, config, running.cache, store.admin, store.tokens);
+    const stack = new ApiStack(redis, config, running.cache, store.admin, store.denied, store.tokens);
     stack.closing.push(() => store.close(), () => running.close());
     return stack;
   }
@@ -110,7 +112,7 @@ export class ApiStack {
     const registry = new Registry();
     const started = await startAdminApi(
       { host: '127.0.0.1', port: 0, trustedProxies: '127.0.0.1/32', ...options },
-      { admin, tokens: this.tokens, policy: this.cache, logger: this.logs.logger, registry },
+      { admin, denied: this.denied, tokens: this.tokens, policy: this.cache, logger: this.logs.logger, registry },
     );
     if (!started.ok) throw new Error(started.message);
     const client = new ApiClient(started.api, registry);

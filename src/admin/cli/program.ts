@@ -7,6 +7,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerBulk } from './commands/bulk.js';
 import { registerCheck } from './commands/check.js';
 import { registerCountries } from './commands/countries.js';
+import { registerDenied } from './commands/denied.js';
 import { registerDomains } from './commands/domain.js';
 import { registerEntryCommands } from './commands/entries.js';
 import { registerExport } from './commands/export.js';
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   registerCheck(program);
   registerExport(program);
   registerAudit(program);
+  registerDenied(program);
   registerTokens(program);
   registerDomains(program);
   registerStore(program);

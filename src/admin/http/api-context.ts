@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
+import type { DeniedAdmin } from '../denied-admin.js';
 import type { Actor, ListAdmin } from '../list-admin.js';
 import type { ApiMetrics } from './api-metrics.js';
 import type { ClientAddress } from './client-address.js';
@@ -12,6 +13,7 @@ import type { KeyedQueue } from './keyed-queue.js';
 
 export interface ApiServices {
   readonly admin: ListAdmin;
+  readonly denied: DeniedAdmin;
   readonly tokens: ApiTokens;
   readonly policy: PolicyView;
   readonly log: Logger;

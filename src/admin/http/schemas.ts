@@ -391,3 +391,40 @@ const AuditRecord = component(
 );
 
 export const AuditPage = Type.Object({ tenant: Type.String(), records: arrayOf(AuditRecord) }, { description: 'The records, newest first.' });
+
+export const DENIED_ORDERS = ['recent', 'busiest'] as const;
+export const DeniedQuery = strictObject({
+  scope: Type.Optional(Scope),
+  order: Type.Optional(Type.Enum(DENIED_ORDERS, { type: 'string', default: 'recent', description: 'recent: last denied first; busiest: most denials first.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'At most this many sources.' })),
+});
+const DeniedSource = component(
+  'DeniedSource',
+  Type.Object(
+    {
+      scope: Scope,
+      address: Type.String(),
+      count: Type.Integer({ description: 'Denials recorded (added up from every edge, at the flush interval).' }),
+      firstSeen: Type.String({ format: 'date-time' }),
+      lastSeen: Type.String({ format: 'date-time' }),
+      method: Type.String({ description: 'The last denied request\'s method.' }),
+      transport: Type.String(),
+      userAgent: Type.Optional(Type.String({ description: 'The last denied request\'s User-Agent, printable ASCII, at most 128 characters.' })),
+      domain: Type.Optional(Type.String({ description: 'The domain the last denied request was for.' })),
+    },
+    { description: 'A source the edges denied for the tenant.' },
+  ),
+);
+export const DeniedPage = Type.Object({ tenant: Type.String(), sources: arrayOf(DeniedSource) }, { description: 'The denied sources.' });
+export const DeniedParams = strictObject({ tenant: TenantParams.properties.tenant, address: Type.String({ maxLength: 64, description: 'The denied address.' }) });
+export const AllowDeniedBody = strictObject(
+  {
+    scope: Type.Optional(Scope),
+    description: Type.Optional(oneLine(MAX_DESCRIPTION_LENGTH, 'Default: how often and when it was denied, and its User-Agent.')),
+  },
+  'Which list (may be left out when the address was denied in one scope only) and the entry\'s description.',
+);
+export const AllowedDenied = Type.Object(
+  { tenant: Type.String(), scope: Scope, rev: Type.Integer(), entry: Entry },
+  { description: 'The address added to the list, and dropped from the denied sources.' },
+);

@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import { DEFAULT_FORWARDED_HEADER } from '../../policy/index.js';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
+import type { DeniedAdmin } from '../denied-admin.js';
 import type { ListAdmin } from '../list-admin.js';
 import { type ServedRoute, buildAdminApp } from './admin-app.js';
 import { apiMetrics } from './api-metrics.js';
@@ -46,6 +47,7 @@ export const ADMIN_API_DEFAULTS: AdminApiOptions = {
 
 export interface AdminApiDeps {
   readonly admin: ListAdmin;
+  readonly denied: DeniedAdmin;
   readonly tokens: ApiTokens;
   /** The live policy cache: the `admin` allowlist of every request, and the authorization endpoint. */
   readonly policy: PolicyView;
@@ -82,7 +84,7 @@ export async function startAdminApi(options: Partial<AdminApiOptions>, deps: Adm
   const trust = compileForwardingTrust(settings.trustedProxies, settings.clientAddressHeader);
   if (!trust.ok) return { ok: false, message: `admin api: ${trust.message}` };
   const log = deps.logger.child({ component: 'admin-api' });
-  const services = { admin: deps.admin, tokens: deps.tokens, policy: deps.policy, log, metrics: apiMetrics(deps.registry), writes: new KeyedQueue() };
+  const services = { admin: deps.admin, denied: deps.denied, tokens: deps.tokens, policy: deps.policy, log, metrics: apiMetrics(deps.registry), writes: new KeyedQueue() };
   let built: Awaited<ReturnType<typeof buildAdminApp>>;
   try {
     built = await buildAdminApp({ ...settings, trust: trust.trust }, services);
