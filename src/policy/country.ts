@@ -183,8 +183,13 @@ export class CountryTable implements CountryLookup {
   }
 
   countryAt(family: Family, words: Uint32Array): string | undefined {
-    const owner = family === 4 ? ownerOfIpv4(this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
+    const owner = this.ownerAt(family, words);
     return owner < 0 ? undefined : this.codes[owner];
+  }
+
+  /** The index into codes of the address's country, or -1. */
+  ownerAt(family: Family, words: Uint32Array): number {
+    return family === 4 ? ownerOfIpv4(this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
   }
 
   /**

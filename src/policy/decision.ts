@@ -225,8 +225,7 @@ function decideMerged(policy: ScopePolicy, tables: PolicyCountryTables, family: 
   }
   if (owner >= 0) return tables.decisions.allowed[owner - tables.base]!;
   // A denied source's country, from the whole data: the merged table holds only the allowed ones.
-  const { data } = tables;
-  const country = family === 4 ? ownerOfIpv4(data.ipv4, scratch[0]!) : ownerOfIpv6(data.ipv6, scratch);
+  const country = tables.data.ownerAt(family, scratch);
   return country < 0 ? DENY_NO_MATCH : tables.decisions.denied[country]!;
 }
 
