@@ -7,8 +7,13 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { type AdminStore, openAdminStore } from './admin/open-admin.js';
 import { startAdminApi } from './admin/http/start-admin-api.js';
 import type { SipwardenConfig } from './config/index.js';
+import { DeniedReporter } from './sip/denied-reporter.js';
+import { DeniedSourceTable } from './sip/denied-sources.js';
 import { startSipEdge } from './sip/index.js';
 import { type CountryData, CountryDataWatcher, loadCountryData } from './geo/index.js';
+import { RedisDeniedLog } from './store/denied-log.js';
+import { KeySchema } from './store/keys.js';
+import { createRedisClient } from './store/redis-connection.js';
 import { type RunningCache, openCache } from './store/start-cache.js';
 
 export interface Sipwarden {
@@ -74,7 +79,21 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
     return { ok: true, port: api.api.port };
   };
 
-  const [edge, admin] = await Promise.all([startSipEdge(config.sip, running.cache, logger, registry), startAdmin(), running.started]);
+  // Who is knocking: the edge's denied sources, added into Redis on a connection of their own (none with the embedded store).
+  let deniedSources: DeniedSourceTable | undefined;
+  if (config.store.kind === 'redis' && config.denied.tableSize > 0) {
+    const client = createRedisClient({ ...config.store.connection, name: 'sipwarden-denied' });
+    client.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis error (denied sources)'));
+    client.connect().catch(() => undefined);
+    closers.push(() => client.disconnect());
+    deniedSources = new DeniedSourceTable(config.denied.tableSize);
+    const reporter = new DeniedReporter(deniedSources, new RedisDeniedLog(client, new KeySchema(config.store.prefix), config.denied.bounds), config.denied.flushMs, logger, registry);
+    reporter.start();
+    closers.push(() => reporter.stop());
+  }
+
+  const sip = deniedSources === undefined ? config.sip : { ...config.sip, deniedSources };
+  const [edge, admin] = await Promise.all([startSipEdge(sip, running.cache, logger, registry), startAdmin(), running.started]);
   if (!edge.ok) {
     await closeAll();
     return { ok: false, message: `SIP edge: ${edge.message}` };
