@@ -109,6 +109,7 @@ export class ListCache implements PolicyView {
   private readonly readyGauge: Gauge;
   private readonly resolver: NameResolver;
   private countryData: CountryLookup;
+  private changes = 0;
 
   constructor(
     private readonly source: ListSource,
@@ -152,10 +153,37 @@ export class ListCache implements PolicyView {
     for (const [key, cached] of this.lists) {
       if (cached.policy?.countries.enabled) this.lists.set(key, { ...cached, policy: withCountryData(cached.policy, lookup) });
     }
+    this.changes++;
   }
 
   get ready(): boolean {
     return this.loaded;
+  }
+
+  /** Counts the changes of the lists held: a caller redoes a check over all lists only when it moved. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /**
+   * Whether an enabled list or country set of any tenant allows `source`
+   * (matched or country-allowed): auto-ban must never drop, for every tenant
+   * of a drachtio-server, a source one of them allows. Not loaded yet, or
+   * failing, it answers true: no ban is better than a wrong one.
+   */
+  allowsAnywhere(source: string): boolean {
+    if (!this.loaded) return true;
+    try {
+      for (const { policy } of this.lists.values()) {
+        if (policy === undefined || !(policy.enabled || policy.countries.enabled)) continue;
+        const { reason } = decide(policy, source, this.resolver.table, this.countryData);
+        if (reason === 'matched' || reason === 'country-allowed') return true;
+      }
+      return false;
+    } catch (err) {
+      this.log.error({ err, source }, 'checking the lists for a ban failed; not banning');
+      return true;
+    }
   }
 
   get problem(): string | undefined {
@@ -363,6 +391,7 @@ export class ListCache implements PolicyView {
     const compiled = compileScopePolicy(input, this.countryData);
     if (!compiled.ok) return this.reject(raw, fingerprint, ticket, compiled.message);
     this.lists.set(key, { id: { tenant: raw.tenant, scope: raw.scope }, settings, policy: compiled.policy, fingerprint, ticket });
+    this.changes++;
     this.resolver.use(key, compiled.policy.names.keys());
     this.log.info(
       {
@@ -384,6 +413,7 @@ export class ListCache implements PolicyView {
   /** Drops a list, and its use of names. */
   private forget(key: string): void {
     this.lists.delete(key);
+    this.changes++;
     this.resolver.use(key, []);
   }
 
