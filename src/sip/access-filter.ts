@@ -92,7 +92,7 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   function noteDenied(request: SipRequest, verdict: AccessVerdict): void {
     const { tenant, scope, transport } = verdict;
     if (deniedSources === undefined || verdict.allow || tenant === undefined || scope === undefined || transport === undefined) return;
-    deniedSources.note({ tenant, scope, transport, address: verdict.source.address, method: verdict.method, userAgent: request.get('User-Agent'), domain: verdict.domain, at: Date.now() });
+    deniedSources.note({ tenant, scope, transport, address: verdict.source.address, method: verdict.method, userAgent: request.get('User-Agent'), domain: verdict.domain, at: Date.now(), forwarded: verdict.source.forwardedBy !== undefined });
   }
 
   /** The verdict, or undefined for a request the filter lets by unchecked. Never throws: a failure denies. */

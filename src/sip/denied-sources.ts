@@ -30,6 +30,8 @@ export interface DeniedRequest {
   readonly domain?: string | undefined;
   /** Milliseconds since the epoch. */
   readonly at: number;
+  /** True when the address came from a trusted proxy's forwarded-address header. */
+  readonly forwarded?: boolean;
 }
 
 /** A row as noted: the headers kept raw, cleaned only when drained (once an interval, not once a request). */

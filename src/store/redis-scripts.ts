@@ -33,6 +33,8 @@ export const REDIS_SCRIPTS = {
   sipwardenFingerprints: { lua: script('fingerprints.lua', ['list-fingerprint.lua']) },
   sipwardenCommit: { lua: script('commit.lua', ['list-fingerprint.lua']), numberOfKeys: 7 },
   sipwardenRecordDenied: { lua: script('record-denied.lua', []), numberOfKeys: 2 },
+  sipwardenBan: { lua: script('ban.lua', []), numberOfKeys: 3 },
+  sipwardenUnban: { lua: script('unban.lua', []), numberOfKeys: 3 },
 } as const satisfies Record<string, { readonly lua: string; readonly numberOfKeys?: number }>;
 
 type ScriptArg = string | number | readonly (string | number)[];
@@ -128,4 +130,21 @@ export interface RecordDeniedArgs {
 /** record-denied.lua: adds the rows into the tenant's record; resolves to how many sources it holds. */
 export async function recordDenied(client: RedisClient, args: RecordDeniedArgs): Promise<number> {
   return (await commands(client).sipwardenRecordDenied(args.keys.sources, args.keys.seen, [String(args.maxSources), String(args.ttlSeconds), ...args.rows])) as number;
+}
+
+/** The three keys of the ban list: drachtio-server's blacklist set, the expiries, the descriptions. */
+export interface BanKeys {
+  readonly set: string;
+  readonly until: string;
+  readonly info: string;
+}
+
+/** ban.lua: bans `address` until `until` (ms); true for a new ban. */
+export async function banAddress(client: RedisClient, keys: BanKeys, address: string, until: number, info: object): Promise<boolean> {
+  return ((await commands(client).sipwardenBan(keys.set, keys.until, keys.info, [address, String(until), JSON.stringify(info)])) as number) === 1;
+}
+
+/** unban.lua: lifts the bans of `addresses` and every ban expired by `now`; resolves to the addresses lifted. */
+export async function unbanAddresses(client: RedisClient, keys: BanKeys, now: number, addresses: readonly string[] = []): Promise<string[]> {
+  return (await commands(client).sipwardenUnban(keys.set, keys.until, keys.info, [String(now), ...addresses])) as string[];
 }

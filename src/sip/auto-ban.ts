@@ -1,0 +1,175 @@
+/**
+ * Auto-ban (issue 14), off by default: a source denied more than `threshold`
+ * times within `windowMs` is put on the ban list drachtio-server's blacklist
+ * reads, for `durationMs`, so drachtio-server drops its requests in C++
+ * before they cost the edge anything. Never a source that an enabled list of
+ * any tenant allows (one drachtio-server serves every tenant), nor a trusted
+ * proxy or an address of the never-ban list. A sweep lifts expired bans and
+ * the bans of addresses a list has come to allow (an admin added one).
+ */
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { CidrMatcher, NO_MATCH, parseCidrList } from '../policy/index.js';
+import type { RedisBanList } from '../store/ban-list.js';
+import type { DeniedRequest } from './denied-sources.js';
+import { sharedMetric } from './shared-metric.js';
+
+export interface AutoBanSettings {
+  /** Denials within the window past which a source is banned. */
+  readonly threshold: number;
+  readonly windowMs: number;
+  readonly durationMs: number;
+  /** How often expired bans (and bans of addresses now allowed) are lifted. */
+  readonly sweepMs: number;
+  /** Addresses never banned, comma-separated CIDRs: the never-ban list and the trusted proxies. */
+  readonly neverBan: string;
+  /** Who bans, for the ban's description: this edge. */
+  readonly by: string;
+}
+
+/** What the sweep and the guard ask of the lists (ListCache). */
+export interface BanGuard {
+  allowsAnywhere(source: string): boolean;
+  readonly version: number;
+}
+
+/** Addresses counted at once; a wider scan is one-off probes that cross no threshold. */
+const MAX_COUNTED = 16_384;
+
+interface Window {
+  start: number;
+  count: number;
+}
+
+export class AutoBan {
+  private readonly counted = new Map<string, Window>();
+  /** Bans this edge made or saw, by address: their expiry, so a source keeps knocking until drachtio-server's next refresh without another write. */
+  private readonly banned = new Map<string, number>();
+  /** Sources past the threshold that were spared, by the lists' version then: not judged again until the lists change. */
+  private readonly sparedAt = new Map<string, number>();
+  private readonly neverBan: CidrMatcher;
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private checkedVersion = -1;
+  private stopped = false;
+  private readonly bans: Counter;
+  private readonly spared: Counter<'reason'>;
+  private readonly lifts: Counter<'reason'>;
+
+  constructor(
+    private readonly settings: AutoBanSettings,
+    private readonly list: RedisBanList,
+    private readonly guard: BanGuard,
+    private readonly log: Logger,
+    registry: Registry,
+  ) {
+    const parsed = parseCidrList(settings.neverBan);
+    if (!parsed.ok) throw new Error(`never-ban list: ${parsed.message}`);
+    this.neverBan = CidrMatcher.compile(parsed.list);
+    this.bans = sharedMetric(registry, 'sipwarden_bans_total', () => new Counter({ name: 'sipwarden_bans_total', help: 'Sources this edge put on the ban list drachtio-server drops.', registers: [registry] }));
+    this.spared = sharedMetric(
+      registry,
+      'sipwarden_bans_spared_total',
+      () => new Counter({ name: 'sipwarden_bans_spared_total', help: 'Sources past the threshold not banned, by reason: listed (an enabled list allows them), never-ban (the never-ban list or a trusted proxy).', labelNames: ['reason'], registers: [registry] }),
+    );
+    this.lifts = sharedMetric(
+      registry,
+      'sipwarden_ban_lifts_total',
+      () => new Counter({ name: 'sipwarden_ban_lifts_total', help: 'Bans lifted by this edge, by reason: expired, allowed (a list has come to allow the address).', labelNames: ['reason'], registers: [registry] }),
+    );
+  }
+
+  note(denied: DeniedRequest): void {
+    // drachtio-server sees the proxy's address, not the one a trusted proxy forwarded: nothing to ban there.
+    if (denied.forwarded === true) return;
+    const { address, at } = denied;
+    const until = this.banned.get(address);
+    if (until !== undefined && until > at) return;
+    if (this.sparedAt.size > 0 && this.sparedAt.get(address) === this.guard.version) return;
+    let window = this.counted.get(address);
+    if (window === undefined || at - window.start >= this.settings.windowMs) {
+      if (window === undefined && this.counted.size >= MAX_COUNTED) this.forgetOldWindows(at);
+      if (window === undefined && this.counted.size >= MAX_COUNTED) return;
+      window = { start: at, count: 0 };
+      this.counted.set(address, window);
+    }
+    if (++window.count <= this.settings.threshold) return;
+    this.counted.delete(address);
+    this.ban(denied, window.count);
+  }
+
+  start(): void {
+    const tick = () => {
+      this.sweeping = this.sweep().finally(() => {
+        this.sweeping = undefined;
+        if (this.stopped) return;
+        this.timer = setTimeout(tick, this.settings.sweepMs);
+        this.timer.unref();
+      });
+    };
+    this.timer = setTimeout(tick, this.settings.sweepMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.sweeping;
+  }
+
+  private ban(denied: DeniedRequest, denials: number): void {
+    const { address, tenant, scope, at } = denied;
+    const spare = this.neverBan.lookup(address) !== NO_MATCH ? 'never-ban' : this.guard.allowsAnywhere(address) ? 'listed' : undefined;
+    if (spare !== undefined) {
+      if (this.sparedAt.size >= MAX_COUNTED) this.sparedAt.clear();
+      this.sparedAt.set(address, this.guard.version);
+      this.spared.inc({ reason: spare });
+      this.log.info({ address, tenant, scope, denials, reason: spare }, 'auto-ban: source past the threshold spared');
+      return;
+    }
+    const until = at + this.settings.durationMs;
+    this.banned.set(address, until);
+    const reason = `denied ${denials} times within ${this.settings.windowMs / 1000} s`;
+    this.list.ban(address, until, { at, reason, tenant, scope, denials, by: this.settings.by }).then(
+      (added) => {
+        if (added) this.bans.inc();
+        this.log.warn({ event: 'sip_ban', address, tenant, scope, denials, until: new Date(until).toISOString(), added }, added ? 'auto-ban: source banned' : 'auto-ban: ban extended');
+      },
+      (err: Error) => {
+        // Not recorded: the next denials may try again.
+        this.banned.delete(address);
+        this.log.warn({ address, err: err.message }, 'auto-ban: the ban could not be written');
+      },
+    );
+  }
+
+  /** Lifts expired bans, and, when the lists changed, the bans of addresses a list now allows. */
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    try {
+      const allowed: string[] = [];
+      const version = this.guard.version;
+      if (version !== this.checkedVersion) {
+        const bans = await this.list.list();
+        allowed.push(...bans.map((b) => b.address).filter((address) => this.guard.allowsAnywhere(address)));
+        this.checkedVersion = version;
+      }
+      const lifted = await this.list.lift(now, allowed);
+      for (const address of lifted) {
+        this.banned.delete(address);
+        const reason = allowed.includes(address) ? 'allowed' : 'expired';
+        this.lifts.inc({ reason });
+        this.log.info({ event: 'sip_unban', address, reason }, reason === 'allowed' ? 'auto-ban: ban lifted, a list allows the address' : 'auto-ban: ban expired');
+      }
+      for (const [address, until] of this.banned) if (until <= now) this.banned.delete(address);
+    } catch (err) {
+      // Redis away: bans stay until it is back (drachtio-server keeps the set it last read).
+      this.checkedVersion = -1;
+      this.log.debug({ err: (err as Error).message }, 'auto-ban: sweep failed');
+    }
+  }
+
+  private forgetOldWindows(now: number): void {
+    for (const [address, window] of this.counted) if (now - window.start >= this.settings.windowMs) this.counted.delete(address);
+  }
+}
