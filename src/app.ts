@@ -84,6 +84,7 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
 
   // Who is knocking and auto-ban: the edge's denied sources, on a Redis connection of their own (none with the embedded store).
   const deniedObservers: Array<{ note(denied: DeniedRequest): void }> = [];
+  let autoBan: AutoBan | undefined;
   const { denied: deniedSettings, autoBan: banSettings } = config;
   if (config.store.kind === 'redis' && (deniedSettings.tableSize > 0 || banSettings.enabled)) {
     const client = createRedisClient({ ...config.store.connection, name: 'sipwarden-denied' });
@@ -100,16 +101,17 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
     }
     if (banSettings.enabled) {
       const neverBan = [banSettings.neverBan, config.sip.trustedProxies ?? ''].filter((cidrs) => cidrs.trim() !== '').join(',');
-      const autoBan = new AutoBan({ ...banSettings, neverBan, by: hostname() }, new RedisBanList(client, keys), running.cache, logger, registry);
+      autoBan = new AutoBan({ ...banSettings, neverBan, by: hostname() }, new RedisBanList(client, keys), running.cache, logger, registry);
       autoBan.start();
-      closers.push(() => autoBan.stop());
+      const stopping = autoBan;
+      closers.push(() => stopping.stop());
       deniedObservers.push(autoBan);
       logger.info({ set: keys.bans.set, threshold: banSettings.threshold, windowMs: banSettings.windowMs, durationMs: banSettings.durationMs }, 'auto-ban on: point drachtio-server --blacklist-redis-key at the set');
     }
   }
   const deniedSources = deniedObservers.length === 0 ? undefined : { note: (denied: DeniedRequest) => deniedObservers.forEach((observer) => observer.note(denied)) };
 
-  const sip = deniedSources === undefined ? config.sip : { ...config.sip, deniedSources };
+  const sip = { ...config.sip, ...(deniedSources !== undefined && { deniedSources }), ...(autoBan !== undefined && { banned: autoBan }) };
   const [edge, admin] = await Promise.all([startSipEdge(sip, running.cache, logger, registry), startAdmin(), running.started]);
   if (!edge.ok) {
     await closeAll();

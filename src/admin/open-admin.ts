@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { RedisStoreConfig } from '../config/store-config.js';
 import { RedisAuditLog } from '../store/audit-log.js';
+import { RedisBanList } from '../store/ban-list.js';
 import { RedisDeniedLog } from '../store/denied-log.js';
 import { KeySchema } from '../store/keys.js';
 import { type RedisClient, connectRedis, createRedisClient } from '../store/redis-connection.js';
@@ -21,6 +22,8 @@ export interface AdminStore {
   readonly admin: ListAdmin;
   /** Who the edges denied, and allowing one of them. */
   readonly denied: DeniedAdmin;
+  /** The sources auto-ban put on drachtio-server's blacklist. */
+  readonly bans: RedisBanList;
   readonly tokens: ApiTokens;
   /** The store marker, for `sipwarden store init | status`. */
   readonly marker: RedisStoreMarker;
@@ -53,6 +56,7 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
   return {
     admin,
     denied: new DeniedAdmin(new RedisDeniedLog(client, keys), admin),
+    bans: new RedisBanList(client, keys),
     tokens: new ApiTokens(client, keys),
     marker: new RedisStoreMarker(client, keys.store),
     close: () => client.disconnect(),

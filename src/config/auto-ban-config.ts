@@ -19,7 +19,7 @@ export function autoBanConfig(env: EnvReader, errors: EnvErrors): AutoBanConfig 
   const neverBan = text(env, 'SIPWARDEN_NEVER_BAN', '');
   const parsed = parseCidrList(neverBan);
   if (!parsed.ok) errors.messages.push(`SIPWARDEN_NEVER_BAN: ${parsed.message}`);
-  else if (parsed.list.families.includes(NAME_ENTRY)) errors.messages.push('SIPWARDEN_NEVER_BAN: addresses and blocks only, no DNS names');
+  else if (parsed.list.families.subarray(0, parsed.list.length).includes(NAME_ENTRY)) errors.messages.push('SIPWARDEN_NEVER_BAN: addresses and blocks only, no DNS names');
   return {
     enabled: boolean(env, errors, 'SIPWARDEN_AUTOBAN', false),
     threshold: integer(env, errors, 'SIPWARDEN_AUTOBAN_THRESHOLD', 100, 1, 10_000_000),

@@ -14,13 +14,14 @@
  * deciding denies: the filter fails closed.
  */
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
 import { type AccessPolicy, type AccessVerdict, judge } from './access-decision.js';
 import { AccessMetrics } from './access-metrics.js';
 import type { DeniedRequest } from './denied-sources.js';
 import type { ListenerDirectory } from './listener-directory.js';
 import { type ForwardingTrust, TRUST_NO_PROXY } from './request-source.js';
+import { sharedMetric } from './shared-metric.js';
 import { answer } from './sip-answer.js';
 import type { SipMiddleware, SipRequest } from './sip-request.js';
 import { DEFAULT_UNMAPPED_DOMAIN, type UnmappedDomainPolicy } from './tenant.js';
@@ -42,7 +43,15 @@ export interface AccessFilterOptions {
   readonly registry: Registry;
   /** Keeps the denied sources of known tenants (who is knocking); none by default. */
   readonly deniedSources?: { note(denied: DeniedRequest): void };
+  /**
+   * Sources on the ban list (auto-ban), judged by the packet's own source
+   * address: answered 403 before any other work, counted, not logged one by
+   * one; none by default.
+   */
+  readonly banned?: { isBanned(address: string): boolean };
 }
+
+export const BANNED_METRIC = 'sipwarden_sip_banned_total';
 
 /**
  * True for a request inside a dialog: its To carries the remote tag
@@ -87,6 +96,10 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   const metrics = new AccessMetrics(options.registry);
   const logger = options.logger;
   const deniedSources = options.deniedSources;
+  const banned = options.banned;
+  const bannedAnswers =
+    banned &&
+    sharedMetric(options.registry, BANNED_METRIC, () => new Counter({ name: BANNED_METRIC, help: 'Out-of-dialog SIP requests from banned sources, answered 403 without a decision or a log line.', registers: [options.registry] }));
 
   /** A denial of a known tenant's scope, for the record of who is knocking. */
   function noteDenied(request: SipRequest, verdict: AccessVerdict): void {
@@ -122,6 +135,10 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   }
 
   return (req, res, next) => {
+    if (banned?.isBanned(req.source_address) === true && !isInDialog(req)) {
+      bannedAnswers!.inc();
+      return answer(req, res, 403, logger);
+    }
     const checked = check(req);
     if (checked === undefined) return next();
     record(req, checked.verdict, checked.failure);

@@ -6,6 +6,14 @@
  * any tenant allows (one drachtio-server serves every tenant), nor a trusted
  * proxy or an address of the never-ban list. A sweep lifts expired bans and
  * the bans of addresses a list has come to allow (an admin added one).
+ *
+ * drachtio-server (v0.9.10 and its main branch at the time of writing) reads
+ * its blacklist set once: its refresh thread leaves its loop after the first
+ * successful SMEMBERS (src/blacklist.cpp, Blacklist::threadFunc,
+ * `if (initialized) break;`), so --blacklist-refresh-secs never takes effect
+ * and a ban made later reaches drachtio-server only when it restarts. So the
+ * edge enforces the list itself as well: every sweep reads the set, and the
+ * filter answers a banned source 403 before any other work (isBanned).
  */
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -43,11 +51,14 @@ interface Window {
 
 export class AutoBan {
   private readonly counted = new Map<string, Window>();
-  /** Bans this edge made or saw, by address: their expiry, so a source keeps knocking until drachtio-server's next refresh without another write. */
+  /** Bans this edge made, by address: their expiry, so a source that keeps knocking is not banned again. */
   private readonly banned = new Map<string, number>();
   /** Sources past the threshold that were spared, by the lists' version then: not judged again until the lists change. */
   private readonly sparedAt = new Map<string, number>();
   private readonly neverBan: CidrMatcher;
+  /** Every address on the ban list as of the last sweep, and this edge's bans whose write is in flight. */
+  private enforced = new Set<string>();
+  private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private checkedVersion = -1;
@@ -98,6 +109,11 @@ export class AutoBan {
     this.ban(denied, window.count);
   }
 
+  /** True when `address` is on the ban list: the filter answers it first. */
+  isBanned(address: string): boolean {
+    return this.enforced.size > 0 && this.enforced.has(address);
+  }
+
   start(): void {
     const tick = () => {
       this.sweeping = this.sweep().finally(() => {
@@ -129,15 +145,20 @@ export class AutoBan {
     }
     const until = at + this.settings.durationMs;
     this.banned.set(address, until);
+    this.enforced.add(address);
+    this.pending.add(address);
     const reason = `denied ${denials} times within ${this.settings.windowMs / 1000} s`;
     this.list.ban(address, until, { at, reason, tenant, scope, denials, by: this.settings.by }).then(
       (added) => {
+        this.pending.delete(address);
         if (added) this.bans.inc();
         this.log.warn({ event: 'sip_ban', address, tenant, scope, denials, until: new Date(until).toISOString(), added }, added ? 'auto-ban: source banned' : 'auto-ban: ban extended');
       },
       (err: Error) => {
         // Not recorded: the next denials may try again.
+        this.pending.delete(address);
         this.banned.delete(address);
+        this.enforced.delete(address);
         this.log.warn({ address, err: err.message }, 'auto-ban: the ban could not be written');
       },
     );
@@ -147,10 +168,10 @@ export class AutoBan {
   private async sweep(): Promise<void> {
     const now = Date.now();
     try {
+      const bans = await this.list.list();
       const allowed: string[] = [];
       const version = this.guard.version;
       if (version !== this.checkedVersion) {
-        const bans = await this.list.list();
         allowed.push(...bans.map((b) => b.address).filter((address) => this.guard.allowsAnywhere(address)));
         this.checkedVersion = version;
       }
@@ -161,7 +182,12 @@ export class AutoBan {
         this.lifts.inc({ reason });
         this.log.info({ event: 'sip_unban', address, reason }, reason === 'allowed' ? 'auto-ban: ban lifted, a list allows the address' : 'auto-ban: ban expired');
       }
-      for (const [address, until] of this.banned) if (until <= now) this.banned.delete(address);
+      // A member without an expiry was added by hand: banned until removed. Bans being written count already.
+      const enforced = new Set(bans.filter((b) => (b.until === undefined || b.until > now) && !lifted.includes(b.address)).map((b) => b.address));
+      for (const address of this.pending) enforced.add(address);
+      this.enforced = enforced;
+      // A ban lifted elsewhere (an admin, another edge) is counted again from now.
+      for (const address of this.banned.keys()) if (!enforced.has(address)) this.banned.delete(address);
     } catch (err) {
       // Redis away: bans stay until it is back (drachtio-server keeps the set it last read).
       this.checkedVersion = -1;

@@ -54,6 +54,8 @@ export interface SipEdgeOptions {
   readonly http: HealthServerOptions;
   /** Keeps the sources the filter denies (issue 14's record of who is knocking); none by default. */
   readonly deniedSources?: AccessFilterOptions['deniedSources'];
+  /** The ban list the filter answers first (auto-ban); none by default. */
+  readonly banned?: AccessFilterOptions['banned'];
 }
 
 export const DEFAULT_UPSTREAM_PROBE_INTERVAL_MS = 5000;
@@ -106,6 +108,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
         logger,
         registry,
         ...(options.deniedSources !== undefined && { deniedSources: options.deniedSources }),
+        ...(options.banned !== undefined && { banned: options.banned }),
       }),
     ),
   );

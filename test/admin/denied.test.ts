@@ -5,6 +5,7 @@
  * adds it to its scope's list in one step and drops it from the record.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RedisBanList } from '../../src/store/ban-list.js';
 import { type DeniedSource, RedisDeniedLog } from '../../src/store/denied-log.js';
 import { KeySchema } from '../../src/store/keys.js';
 import { connectRedis, createRedisClient } from '../../src/store/redis-connection.js';
@@ -14,6 +15,7 @@ import { Cli } from './support/cli-process.js';
 const env = apiForTests();
 let token: string;
 let record: RedisDeniedLog;
+let bans: RedisBanList;
 
 const LAST = Date.parse('2026-12-03T10:00:00Z');
 const seen = (address: string, count: number, minutesAgo: number, more: Partial<DeniedSource> = {}): DeniedSource => ({
@@ -35,6 +37,7 @@ beforeAll(async () => {
   const client = createRedisClient({ url: env.stack.redis.url, commandTimeoutMs: 2000 });
   await connectRedis(client, 2000);
   record = new RedisDeniedLog(client, new KeySchema());
+  bans = new RedisBanList(client, new KeySchema());
   await record.add([
     seen('198.51.100.20', 40, 1),
     seen('203.0.113.9', 9000, 5, { userAgent: 'friendly-scanner', method: 'OPTIONS' }),
@@ -103,5 +106,22 @@ describe('sipwarden denied and allow-denied (CLI)', { timeout: 120_000 }, () => 
     const never = await cli.run(['allow-denied', '10.1.1.1', ...t]);
     expect(never.code).toBe(1);
     expect(never.stderr).toContain('10.1.1.1 was not denied for moved.example lately; name the scope to allow it anyway');
+  });
+
+  it('shows the bans with until when and why, and lifts one by hand', async () => {
+    const cli = new Cli(env.stack.redis.url);
+    await bans.ban('203.0.113.66', LAST + 3_600_000, { at: LAST, reason: 'denied 101 times within 10 s', tenant: 'moved.example', scope: 'sip', denials: 101, by: 'edge-1' });
+    const shown = await cli.run(['bans']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^203\.0\.113\.66\s+2026-12-03 11:00:00Z\s+denied 101 times within 10 s\s+moved\.example\/sip\s+edge-1$/m);
+    expect(JSON.parse((await cli.run(['bans', '--json'])).stdout)).toEqual([
+      { address: '203.0.113.66', at: '2026-12-03T10:00:00.000Z', until: '2026-12-03T11:00:00.000Z', reason: 'denied 101 times within 10 s', tenant: 'moved.example', scope: 'sip', denials: 101, by: 'edge-1' },
+    ]);
+    expect(await cli.run(['unban', '203.0.113.66'])).toMatchObject({ code: 0, stdout: '203.0.113.66 unbanned\n' });
+    expect(await bans.list()).toEqual([]);
+    const again = await cli.run(['unban', '203.0.113.66']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('203.0.113.66 is not banned');
+    expect((await cli.run(['unban', 'nope'])).code).toBe(2);
   });
 });

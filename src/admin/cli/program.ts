@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
+import { registerBans } from './commands/bans.js';
 import { registerBulk } from './commands/bulk.js';
 import { registerCheck } from './commands/check.js';
 import { registerCountries } from './commands/countries.js';
@@ -44,6 +45,7 @@ function buildProgram(): Command {
   registerExport(program);
   registerAudit(program);
   registerDenied(program);
+  registerBans(program);
   registerTokens(program);
   registerDomains(program);
   registerStore(program);
