@@ -18,6 +18,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
 import { type AccessPolicy, type AccessVerdict, judge } from './access-decision.js';
 import { AccessMetrics } from './access-metrics.js';
+import { DenialLogBudget } from './denial-log-budget.js';
 import type { DeniedRequest } from './denied-sources.js';
 import type { ListenerDirectory } from './listener-directory.js';
 import { type ForwardingTrust, TRUST_NO_PROXY } from './request-source.js';
@@ -49,6 +50,8 @@ export interface AccessFilterOptions {
    * one; none by default.
    */
   readonly banned?: { isBanned(address: string): boolean };
+  /** Denial log lines a second, past which they are skipped and counted (denial-log-budget.ts); default 0, no limit. */
+  readonly denialLogRate?: number;
 }
 
 export const BANNED_METRIC = 'sipwarden_sip_banned_total';
@@ -96,6 +99,7 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   const metrics = new AccessMetrics(options.registry);
   const logger = options.logger;
   const deniedSources = options.deniedSources;
+  const denialLines = new DenialLogBudget(options.denialLogRate ?? 0, logger, options.registry);
   const banned = options.banned;
   const bannedAnswers =
     banned &&
@@ -121,6 +125,9 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
 
   function record(request: SipRequest, verdict: AccessVerdict, failure: unknown): void {
     metrics.count(verdict);
+    // The fields are built only for a line that is written: under a flood most denials have none.
+    const plainDenial = !verdict.allow && verdict.reason !== 'internal-error' && verdict.source.spoofedHeader === undefined;
+    if (plainDenial && !denialLines.take()) return;
     const fields = logFields(request, verdict);
     const outcome = verdict.allow ? 'allowed' : 'denied';
     if (verdict.reason === 'internal-error') {

@@ -54,11 +54,15 @@ export interface SipEdgeOptions {
   readonly http: HealthServerOptions;
   /** Keeps the sources the filter denies (issue 14's record of who is knocking); none by default. */
   readonly deniedSources?: AccessFilterOptions['deniedSources'];
+  /** Denial log lines a second (SIPWARDEN_DENIAL_LOG_RATE); 0: every denial logged. Default DEFAULT_DENIAL_LOG_RATE. */
+  readonly denialLogRate?: number;
   /** The ban list the filter answers first (auto-ban); none by default. */
   readonly banned?: AccessFilterOptions['banned'];
 }
 
 export const DEFAULT_UPSTREAM_PROBE_INTERVAL_MS = 5000;
+/** Denial log lines a second before they are skipped and counted: a flood logs a few hundred lines, not one per packet. */
+export const DEFAULT_DENIAL_LOG_RATE = 200;
 
 export interface SipEdge {
   /** The port /health and /metrics are served on. */
@@ -109,6 +113,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
         registry,
         ...(options.deniedSources !== undefined && { deniedSources: options.deniedSources }),
         ...(options.banned !== undefined && { banned: options.banned }),
+        denialLogRate: options.denialLogRate ?? DEFAULT_DENIAL_LOG_RATE,
       }),
     ),
   );
