@@ -7,16 +7,9 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { type AdminStore, openAdminStore } from './admin/open-admin.js';
 import { startAdminApi } from './admin/http/start-admin-api.js';
 import type { SipwardenConfig } from './config/index.js';
-import { hostname } from 'node:os';
-import { AutoBan } from './sip/auto-ban.js';
-import { DeniedReporter } from './sip/denied-reporter.js';
-import { type DeniedRequest, DeniedSourceTable } from './sip/denied-sources.js';
+import { startDenialHandling } from './denial-handling.js';
 import { startSipEdge } from './sip/index.js';
 import { type CountryData, CountryDataWatcher, loadCountryData } from './geo/index.js';
-import { RedisBanList } from './store/ban-list.js';
-import { RedisDeniedLog } from './store/denied-log.js';
-import { KeySchema } from './store/keys.js';
-import { createRedisClient } from './store/redis-connection.js';
 import { type RunningCache, openCache } from './store/start-cache.js';
 
 export interface Sipwarden {
@@ -82,36 +75,9 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
     return { ok: true, port: api.api.port };
   };
 
-  // Who is knocking and auto-ban: the edge's denied sources, on a Redis connection of their own (none with the embedded store).
-  const deniedObservers: Array<{ note(denied: DeniedRequest): void }> = [];
-  let autoBan: AutoBan | undefined;
-  const { denied: deniedSettings, autoBan: banSettings } = config;
-  if (config.store.kind === 'redis' && (deniedSettings.tableSize > 0 || banSettings.enabled)) {
-    const client = createRedisClient({ ...config.store.connection, name: 'sipwarden-denied' });
-    client.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis error (denied sources)'));
-    client.connect().catch(() => undefined);
-    closers.push(() => client.disconnect());
-    const keys = new KeySchema(config.store.prefix);
-    if (deniedSettings.tableSize > 0) {
-      const table = new DeniedSourceTable(deniedSettings.tableSize);
-      const reporter = new DeniedReporter(table, new RedisDeniedLog(client, keys, deniedSettings.bounds), deniedSettings.flushMs, logger, registry);
-      reporter.start();
-      closers.push(() => reporter.stop());
-      deniedObservers.push(table);
-    }
-    if (banSettings.enabled) {
-      const neverBan = [banSettings.neverBan, config.sip.trustedProxies ?? ''].filter((cidrs) => cidrs.trim() !== '').join(',');
-      autoBan = new AutoBan({ ...banSettings, neverBan, by: hostname() }, new RedisBanList(client, keys), running.cache, logger, registry);
-      autoBan.start();
-      const stopping = autoBan;
-      closers.push(() => stopping.stop());
-      deniedObservers.push(autoBan);
-      logger.info({ set: keys.bans.set, threshold: banSettings.threshold, windowMs: banSettings.windowMs, durationMs: banSettings.durationMs }, 'auto-ban on: point drachtio-server --blacklist-redis-key at the set');
-    }
-  }
-  const deniedSources = deniedObservers.length === 0 ? undefined : { note: (denied: DeniedRequest) => deniedObservers.forEach((observer) => observer.note(denied)) };
-
-  const sip = { ...config.sip, ...(deniedSources !== undefined && { deniedSources }), ...(autoBan !== undefined && { banned: autoBan }) };
+  const denials = startDenialHandling(config, running.cache, logger, registry);
+  closers.push(...denials.closers);
+  const sip = { ...config.sip, ...denials.edge };
   const [edge, admin] = await Promise.all([startSipEdge(sip, running.cache, logger, registry), startAdmin(), running.started]);
   if (!edge.ok) {
     await closeAll();

@@ -1,9 +1,11 @@
 /**
- * Auto-ban (issue 14): off unless SIPWARDEN_AUTOBAN is on; the threshold,
- * window and duration of a ban, and the addresses never banned.
+ * Shedding repeat offenders (issue 14): auto-ban, off unless SIPWARDEN_AUTOBAN
+ * is on (the threshold, window and duration of a ban), the per-source rate
+ * limit on denials, and the addresses never shed by either.
  */
 import { NAME_ENTRY, parseCidrList } from '../policy/index.js';
-import { type EnvErrors, type EnvReader, boolean, integer, text } from './env.js';
+import { RATE_LIMIT_ACTIONS, type RateLimitAction } from '../sip/source-rate-limit.js';
+import { type EnvErrors, type EnvReader, boolean, integer, oneOf, text } from './env.js';
 
 export interface AutoBanConfig {
   readonly enabled: boolean;
@@ -11,8 +13,11 @@ export interface AutoBanConfig {
   readonly windowMs: number;
   readonly durationMs: number;
   readonly sweepMs: number;
-  /** Comma-separated CIDRs never banned (the SIP trusted proxies are added to them). */
+  /** Comma-separated CIDRs never banned nor rate-limited (the SIP trusted proxies are added to them). */
   readonly neverBan: string;
+  /** Denials a second per source past which its requests are shed until the second ends; 0: no limit. */
+  readonly sourceRateLimit: number;
+  readonly sourceRateAction: RateLimitAction;
 }
 
 export function autoBanConfig(env: EnvReader, errors: EnvErrors): AutoBanConfig {
@@ -27,5 +32,7 @@ export function autoBanConfig(env: EnvReader, errors: EnvErrors): AutoBanConfig 
     durationMs: integer(env, errors, 'SIPWARDEN_AUTOBAN_DURATION_S', 3600, 1, 30 * 86_400) * 1000,
     sweepMs: integer(env, errors, 'SIPWARDEN_AUTOBAN_SWEEP_MS', 1000, 100, 60_000),
     neverBan,
+    sourceRateLimit: integer(env, errors, 'SIPWARDEN_SOURCE_RATE_LIMIT', 50, 0, 1_000_000),
+    sourceRateAction: oneOf(env, errors, 'SIPWARDEN_SOURCE_RATE_ACTION', RATE_LIMIT_ACTIONS, 'reject'),
   };
 }

@@ -50,11 +50,14 @@ export interface AccessFilterOptions {
    * one; none by default.
    */
   readonly banned?: { isBanned(address: string): boolean };
+  /** Sources over their rate of denials (source-rate-limit.ts): answered 403 first, or dropped unanswered; none by default. */
+  readonly rateLimit?: { limited(address: string): boolean; readonly action: 'reject' | 'drop' };
   /** Denial log lines a second, past which they are skipped and counted (denial-log-budget.ts); default 0, no limit. */
   readonly denialLogRate?: number;
 }
 
 export const BANNED_METRIC = 'sipwarden_sip_banned_total';
+export const RATE_LIMITED_METRIC = 'sipwarden_sip_rate_limited_total';
 
 /**
  * True for a request inside a dialog: its To carries the remote tag
@@ -100,10 +103,16 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   const logger = options.logger;
   const deniedSources = options.deniedSources;
   const denialLines = new DenialLogBudget(options.denialLogRate ?? 0, logger, options.registry);
-  const banned = options.banned;
+  const { banned, rateLimit, registry } = options;
   const bannedAnswers =
-    banned &&
-    sharedMetric(options.registry, BANNED_METRIC, () => new Counter({ name: BANNED_METRIC, help: 'Out-of-dialog SIP requests from banned sources, answered 403 without a decision or a log line.', registers: [options.registry] }));
+    banned && sharedMetric(registry, BANNED_METRIC, () => new Counter({ name: BANNED_METRIC, help: 'Out-of-dialog SIP requests from banned sources, answered 403 without a decision or a log line.', registers: [registry] }));
+  const limitedRequests =
+    rateLimit &&
+    sharedMetric(
+      registry,
+      RATE_LIMITED_METRIC,
+      () => new Counter({ name: RATE_LIMITED_METRIC, help: 'Out-of-dialog SIP requests shed by the per-source rate limit on denials (SIPWARDEN_SOURCE_RATE_LIMIT), by action: reject (403) or drop.', labelNames: ['action'], registers: [registry] }),
+    );
 
   /** A denial of a known tenant's scope, for the record of who is knocking. */
   function noteDenied(request: SipRequest, verdict: AccessVerdict): void {
@@ -145,6 +154,11 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
     if (banned?.isBanned(req.source_address) === true && !isInDialog(req)) {
       bannedAnswers!.inc();
       return answer(req, res, 403, logger);
+    }
+    if (rateLimit?.limited(req.source_address) === true && !isInDialog(req)) {
+      limitedRequests!.inc({ action: rateLimit.action });
+      // Dropped: no answer; the client's retransmissions meet the same limit.
+      return rateLimit.action === 'reject' ? answer(req, res, 403, logger) : undefined;
     }
     const checked = check(req);
     if (checked === undefined) return next();

@@ -17,10 +17,10 @@
  */
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { CidrMatcher, NO_MATCH, parseCidrList } from '../policy/index.js';
 import type { RedisBanList } from '../store/ban-list.js';
 import type { DeniedRequest } from './denied-sources.js';
 import { sharedMetric } from './shared-metric.js';
+import type { SparedSources } from './spared-sources.js';
 
 export interface AutoBanSettings {
   /** Denials within the window past which a source is banned. */
@@ -29,16 +29,8 @@ export interface AutoBanSettings {
   readonly durationMs: number;
   /** How often expired bans (and bans of addresses now allowed) are lifted. */
   readonly sweepMs: number;
-  /** Addresses never banned, comma-separated CIDRs: the never-ban list and the trusted proxies. */
-  readonly neverBan: string;
   /** Who bans, for the ban's description: this edge. */
   readonly by: string;
-}
-
-/** What the sweep and the guard ask of the lists (ListCache). */
-export interface BanGuard {
-  allowsAnywhere(source: string): boolean;
-  readonly version: number;
 }
 
 /** Addresses counted at once; a wider scan is one-off probes that cross no threshold. */
@@ -53,9 +45,7 @@ export class AutoBan {
   private readonly counted = new Map<string, Window>();
   /** Bans this edge made, by address: their expiry, so a source that keeps knocking is not banned again. */
   private readonly banned = new Map<string, number>();
-  /** Sources past the threshold that were spared, by the lists' version then: not judged again until the lists change. */
-  private readonly sparedAt = new Map<string, number>();
-  private readonly neverBan: CidrMatcher;
+
   /** Every address on the ban list as of the last sweep, and this edge's bans whose write is in flight. */
   private enforced = new Set<string>();
   private readonly pending = new Set<string>();
@@ -70,13 +60,10 @@ export class AutoBan {
   constructor(
     private readonly settings: AutoBanSettings,
     private readonly list: RedisBanList,
-    private readonly guard: BanGuard,
+    private readonly sparing: SparedSources,
     private readonly log: Logger,
     registry: Registry,
   ) {
-    const parsed = parseCidrList(settings.neverBan);
-    if (!parsed.ok) throw new Error(`never-ban list: ${parsed.message}`);
-    this.neverBan = CidrMatcher.compile(parsed.list);
     this.bans = sharedMetric(registry, 'sipwarden_bans_total', () => new Counter({ name: 'sipwarden_bans_total', help: 'Sources this edge put on the ban list drachtio-server drops.', registers: [registry] }));
     this.spared = sharedMetric(
       registry,
@@ -96,7 +83,7 @@ export class AutoBan {
     const { address, at } = denied;
     const until = this.banned.get(address);
     if (until !== undefined && until > at) return;
-    if (this.sparedAt.size > 0 && this.sparedAt.get(address) === this.guard.version) return;
+    if (this.sparing.knownSpared(address)) return;
     let window = this.counted.get(address);
     if (window === undefined || at - window.start >= this.settings.windowMs) {
       if (window === undefined && this.counted.size >= MAX_COUNTED) this.forgetOldWindows(at);
@@ -135,10 +122,8 @@ export class AutoBan {
 
   private ban(denied: DeniedRequest, denials: number): void {
     const { address, tenant, scope, at } = denied;
-    const spare = this.neverBan.lookup(address) !== NO_MATCH ? 'never-ban' : this.guard.allowsAnywhere(address) ? 'listed' : undefined;
+    const spare = this.sparing.reason(address);
     if (spare !== undefined) {
-      if (this.sparedAt.size >= MAX_COUNTED) this.sparedAt.clear();
-      this.sparedAt.set(address, this.guard.version);
       this.spared.inc({ reason: spare });
       this.log.info({ address, tenant, scope, denials, reason: spare }, 'auto-ban: source past the threshold spared');
       return;
@@ -170,9 +155,9 @@ export class AutoBan {
     try {
       const bans = await this.list.list();
       const allowed: string[] = [];
-      const version = this.guard.version;
+      const version = this.sparing.guard.version;
       if (version !== this.checkedVersion) {
-        allowed.push(...bans.map((b) => b.address).filter((address) => this.guard.allowsAnywhere(address)));
+        allowed.push(...bans.map((b) => b.address).filter((address) => this.sparing.guard.allowsAnywhere(address)));
         this.checkedVersion = version;
       }
       const lifted = await this.list.lift(now, allowed);

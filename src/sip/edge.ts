@@ -58,6 +58,8 @@ export interface SipEdgeOptions {
   readonly denialLogRate?: number;
   /** The ban list the filter answers first (auto-ban); none by default. */
   readonly banned?: AccessFilterOptions['banned'];
+  /** The per-source rate limit on denials; none by default. */
+  readonly rateLimit?: AccessFilterOptions['rateLimit'];
 }
 
 export const DEFAULT_UPSTREAM_PROBE_INTERVAL_MS = 5000;
@@ -113,6 +115,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
         registry,
         ...(options.deniedSources !== undefined && { deniedSources: options.deniedSources }),
         ...(options.banned !== undefined && { banned: options.banned }),
+        ...(options.rateLimit !== undefined && { rateLimit: options.rateLimit }),
         denialLogRate: options.denialLogRate ?? DEFAULT_DENIAL_LOG_RATE,
       }),
     ),

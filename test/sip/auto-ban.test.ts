@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AutoBan, type AutoBanSettings } from '../../src/sip/auto-ban.js';
 import type { DeniedRequest } from '../../src/sip/denied-sources.js';
+import { SparedSources } from '../../src/sip/spared-sources.js';
 import { RedisBanList } from '../../src/store/ban-list.js';
 import type { ListCache } from '../../src/store/list-cache.js';
 import { capturingLogger } from '../support/logger.js';
@@ -24,7 +25,8 @@ let raw: Redis;
 let cache: ListCache;
 const running: AutoBan[] = [];
 
-const SETTINGS: AutoBanSettings = { threshold: 20, windowMs: 10_000, durationMs: 60_000, sweepMs: 100, neverBan: '198.51.100.0/24', by: 'test-edge' };
+const SETTINGS: AutoBanSettings = { threshold: 20, windowMs: 10_000, durationMs: 60_000, sweepMs: 100, by: 'test-edge' };
+const NEVER_BAN = '198.51.100.0/24';
 
 beforeAll(async () => {
   redis = await RedisServer.start();
@@ -51,7 +53,7 @@ afterAll(async () => {
 function autoBan(settings: Partial<AutoBanSettings> = {}) {
   const { logger, lines } = capturingLogger();
   const registry = new Registry();
-  const ban = new AutoBan({ ...SETTINGS, ...settings }, new RedisBanList(store.client, store.keys), cache, logger, registry);
+  const ban = new AutoBan({ ...SETTINGS, ...settings }, new RedisBanList(store.client, store.keys), new SparedSources(NEVER_BAN, cache), logger, registry);
   ban.start();
   running.push(ban);
   return { ban, lines, registry };
