@@ -35,11 +35,6 @@ export class CidrMatcher {
     return family === 0 ? BAD_ADDRESS : this.lookupParsed(family, scratch);
   }
 
-  /** The range table of one family (owner = slot), for laying it over other ranges. */
-  table(family: Family): RangeTable {
-    return family === 4 ? this.ipv4 : this.ipv6;
-  }
-
   /** lookup() of an address parseAddress already wrote to `words`: the slot, or NO_MATCH. */
   lookupParsed(family: Family, words: Uint32Array): number {
     return family === 4 ? ownerOfIpv4(this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);

@@ -2,43 +2,29 @@
  * Country allowlists: the set of ISO 3166-1 alpha-2 codes a scope allows, and
  * the table that says which country an address is in.
  *
- * Speed (issue 12 asks 0.9 of the list-alone rate): chosen, the allowed
- * countries expanded into the list's own range table (country-merge.ts), so
- * a source the list or a country allows costs one search, the entry or the
- * country named by the interval's owner. A denied source's country, which
- * `no-match` carries, is looked up after that in the data's own table: the
- * merged table holds only the allowed countries, so its size follows the set
- * (a few KB for one small country, 3.35 MiB for the five largest), where one
- * also holding every other country would cost the whole data (8.5 MiB) per
- * scope. The set's ranges are filtered out of the data once and shared by
- * every scope with that set (CountryTable.tablesOf); a scope without a list
- * decides through them directly. Country tables' radix index aims at eight
- * intervals a bucket, one cache line of IPv4 cells, so it stays in L2.
+ * Speed (issue 12 asks 0.9 of the list-alone rate): chosen, the scope keeps
+ * its list's own small table, and the country data carries a direct index of
+ * its IPv4 owners (ipv4-country-index.ts), built once per data as it loads
+ * and shared by every scope: a /16 entry, and for a mixed /16 a /20 and a
+ * /24 entry, name the country in one to three array reads, and a scope's set
+ * is its decision per country of the data (country-allowance.ts), so
+ * "allowed?" is one more read. A source the list does not allow pays those
+ * reads after the list's search; `no-match` still names its country, at no
+ * extra cost. IPv6 keeps the data's range-table search: its space is too
+ * sparse for a direct index, and it is not what the issue measures.
  *
- * Measured (bench/country.ts, `npm run bench:country`: a 10,000-entry list,
- * RU,CA,US,CN,BR, random IPv4 sources, Node 20, on 2 cores shared with other
- * builds and tests, so rates swing 2x between runs; three runs): the list
- * alone decides 10.1-10.7 M/s, with the five countries 4.9-6.3 M/s, a ratio
- * of 0.50-0.63 (0.50-0.68 over the day's runs), short of 0.9; the unmerged
- * path measured 0.30-0.44 beside it. What is left is the cache: the list
- * alone searches a 0.3 MiB table that stays in L2, the merged one 3.35 MiB,
- * and a denied source (44% of random IPv4 here) a second, 8.4 MiB table. A
- * merged table holding every country, so every source costs one search,
- * measured no better (0.58-0.65 in the same runs) for 8.5 MiB per scope
- * whatever its set: not chosen. Compiling the five countries into a scope
- * takes 39-53 ms for the first scope with that set (filtering the set,
- * 3.14 MiB shared), then 15-24 ms against 7-19 ms for the list alone.
+ * FIGURES
  *
  * A policy compiled without data, or decided with other data than it was
- * compiled with (a reload in progress), decides the unmerged way with the
- * same answer: the list, then its names, then one more search for the
- * country.
+ * compiled with (a reload in progress), decides the same through countryAt
+ * and the set's codes, as fast but for a Set and a Map lookup.
  *
  * A user's .mmdb (SIPWARDEN_GEOIP_DB) is walked once at load into the same
- * CountryTable (src/geo/mmdb-countries.ts), so it merges and decides as fast
- * as the shipped data, instead of a tree walk through mmdb-lib per lookup.
+ * CountryTable (src/geo/mmdb-countries.ts), index included, so it decides as
+ * fast as the shipped data, instead of a tree walk through mmdb-lib per lookup.
  */
-import { COUNTRY_INTERVALS_PER_BUCKET, type RangeTable, buildRangeTableOfRanges, emptyRangeTable, overlayRangeTables, ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
+import { COUNTRY_INTERVALS_PER_BUCKET, type RangeTable, buildRangeTableOfRanges, ownerOfIpv6 } from './range-table.js';
+import { type Ipv4CountryIndex, buildIpv4CountryIndex, ownerOfIpv4Indexed } from './ipv4-country-index.js';
 import type { Family } from './ip-address.js';
 
 /**
@@ -153,23 +139,16 @@ export class CountryRanges {
   }
 }
 
-/** The ranges of one set of countries, a table per family (owner = index into CountryTable.codes). */
-export interface CountrySetTables {
-  readonly ipv4: RangeTable;
-  readonly ipv6: RangeTable;
-}
-
-/** A country database compiled into two range tables (owner = index into codes). */
+/** A country database compiled into two range tables (owner = index into codes), with a direct index of the IPv4 one. */
 export class CountryTable implements CountryLookup {
-  /** Set tables by their sorted codes, held weakly: they live as long as a scope's policy holds them. */
-  private readonly sets = new Map<string, WeakRef<CountrySetTables>>();
-
   private constructor(
     readonly codes: readonly string[],
     readonly ipv4: RangeTable,
     readonly ipv6: RangeTable,
     /** Where the data came from and how old it is, for logs and `check`. */
     readonly source: string,
+    /** Built with the tables, before the data is handed to anyone: no lookup sees it half-built. */
+    readonly ipv4Index: Ipv4CountryIndex,
   ) {}
 
   /** Collects ranges with `fill(ipv4, ipv6)`, then compiles them. */
@@ -179,7 +158,8 @@ export class CountryTable implements CountryLookup {
     const v4 = new CountryRanges(1, index, codes);
     const v6 = new CountryRanges(4, index, codes);
     fill(v4, v6);
-    return new CountryTable(codes, v4.table(), v6.table(), source);
+    const ipv4 = v4.table();
+    return new CountryTable(codes, ipv4, v6.table(), source, buildIpv4CountryIndex(ipv4, codes.length));
   }
 
   countryAt(family: Family, words: Uint32Array): string | undefined {
@@ -187,30 +167,8 @@ export class CountryTable implements CountryLookup {
     return owner < 0 ? undefined : this.codes[owner];
   }
 
-  /** The index into codes of the address's country, or -1. */
+  /** The index into codes of the address's country, or -1: IPv4 through the direct index, IPv6 by a search. */
   ownerAt(family: Family, words: Uint32Array): number {
-    return family === 4 ? ownerOfIpv4(this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
-  }
-
-  /**
-   * The ranges of the countries in `codes` alone. Filtering walks the whole
-   * data (~40 ms for the shipped data), so scopes allowing the same set share
-   * one copy, built again only once no policy holds it.
-   */
-  tablesOf(codes: ReadonlySet<string>): CountrySetTables {
-    const key = [...codes].sort().join(',');
-    const held = this.sets.get(key)?.deref();
-    if (held !== undefined) return held;
-    const allowed = new Uint8Array(this.codes.length);
-    for (const code of codes) {
-      const owner = this.codes.indexOf(code);
-      if (owner >= 0) allowed[owner] = 1;
-    }
-    const keep = (_: number, owner: number): number => (owner >= 0 && allowed[owner] === 1 ? owner : -1);
-    const filter = (table: RangeTable): RangeTable => overlayRangeTables(emptyRangeTable(table.width), table, keep, COUNTRY_INTERVALS_PER_BUCKET);
-    const tables = { ipv4: filter(this.ipv4), ipv6: filter(this.ipv6) };
-    for (const [k, ref] of this.sets) if (ref.deref() === undefined) this.sets.delete(k);
-    this.sets.set(key, new WeakRef(tables));
-    return tables;
+    return family === 4 ? ownerOfIpv4Indexed(this.ipv4Index, this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
   }
 }

@@ -18,18 +18,18 @@
  * when the list alone decides).
  *
  * Compiled with country data (a CountryTable), a scope whose set is on also
- * holds its list and allowed countries in one table (country-merge.ts): one
- * search answers a source the list or a country allows, and a denied source's
- * country is looked up after it, so `no-match` still carries it. decide()
- * uses that table only with the data it was compiled from, and otherwise
- * decides as above: the same answer, one search slower.
+ * holds its decision for each country of that data (country-allowance.ts),
+ * and the data names an IPv4 source's country through
+ * its direct index (ipv4-country-index.ts): the country step costs a few
+ * array reads, and `no-match` still carries the country. decide() uses the
+ * membership only with the data it was compiled for, and otherwise decides
+ * as above through countryAt: the same answer.
  */
 import { type CountryLookup, type CountrySet, CountryTable, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
-import { type ScopeCountryTables, mergeCountries } from './country-merge.js';
+import { type AllowedCountries, allowedCountriesOf, countryDecision, decideByCountry } from './country-allowance.js';
 import { type CidrList, type CidrListResult, type CidrWarning, NAME_ENTRY, type TokenError, canonicalEntry, parseCidrList, writtenEntry } from './cidr-list.js';
 import { CidrMatcher, NO_MATCH } from './cidr-matcher.js';
-import { ADDRESS_WORDS, type Family, parseAddress } from './ip-address.js';
-import { ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
+import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
 import { type NameAddresses, type NameHolder, NO_NAMES } from './name-table.js';
 import { EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 
@@ -82,19 +82,12 @@ export interface ScopePolicy {
   readonly names: ReadonlyMap<string, number>;
   /** The scope's country set and its switch. */
   readonly countries: CountrySet;
-  /** The list and the allowed countries in one table, when the set is on and the policy was compiled with a CountryTable. */
-  readonly countryTables?: PolicyCountryTables;
-}
-
-/** The merged tables, with the frozen decision of each of the data's countries at hand by owner. */
-export interface PolicyCountryTables extends ScopeCountryTables {
-  readonly decisions: CountryDecisions;
-}
-
-interface CountryDecisions {
-  /** By index into the data's codes. */
-  readonly allowed: readonly Decision[];
-  readonly denied: readonly Decision[];
+  /**
+   * The set against the data the policy was compiled with, when the set is on
+   * and that data is a CountryTable; present (undefined) otherwise, so every
+   * policy has one shape and decide()'s property reads stay monomorphic.
+   */
+  readonly allowedCountries: AllowedCountries | undefined;
 }
 
 export interface ScopePolicyInput {
@@ -113,8 +106,8 @@ export type ScopePolicyResult =
 
 /**
  * Compiles a scope's list and country set; with `countryData` (what decide()
- * will be handed) also their merged table. Without it the policy decides the
- * same, through a second search.
+ * will be handed) also the set's membership in it. Without it the policy
+ * decides the same, through countryAt and the set's codes.
  */
 export function compileScopePolicy(input: ScopePolicyInput, countryData: CountryLookup = NO_COUNTRY_DATA): ScopePolicyResult {
   const parsed: CidrListResult = parseCidrList(input.list);
@@ -123,37 +116,25 @@ export function compileScopePolicy(input: ScopePolicyInput, countryData: Country
   if (input.countries !== undefined) {
     const set = parseCountrySet(input.countries.codes);
     if (!set.ok) return { ok: false, errors: [], message: set.message, badCountries: set.bad };
-    if (input.countries.enabled || set.codes.length > 0) countries = { enabled: input.countries.enabled, codes: new Set(set.codes) };
+    if (input.countries.enabled || set.codes.length > 0) countries = Object.freeze({ enabled: input.countries.enabled, codes: new Set(set.codes) });
   }
-  const policy: ScopePolicy = {
-    scope: input.scope,
-    enabled: input.enabled,
-    matcher: CidrMatcher.compile(parsed.list),
-    descriptions: input.descriptions ?? new Map(),
-    names: namesOf(parsed.list),
-    countries,
-  };
+  const policy = policyWith(
+    { scope: input.scope, enabled: input.enabled, matcher: CidrMatcher.compile(parsed.list), descriptions: input.descriptions ?? new Map(), names: namesOf(parsed.list), countries },
+    undefined,
+  );
   return { ok: true, policy: withCountryData(policy, countryData), warnings: parsed.warnings };
 }
 
-/** The policy with its merged table for `data` (a reload), or without one when `data` is no CountryTable or its set is off. */
+/** The policy with its set's membership in `data` (a reload), or without one when `data` is no CountryTable or its set is off. */
 export function withCountryData(policy: ScopePolicy, data: CountryLookup): ScopePolicy {
-  const { countryTables, ...rest } = policy;
-  if (!policy.countries.enabled || !(data instanceof CountryTable)) return countryTables === undefined ? policy : rest;
-  if (countryTables?.data === data) return policy;
-  const tables = mergeCountries(policy.enabled ? policy.matcher : undefined, policy.countries.codes, data);
-  return { ...rest, countryTables: { ...tables, decisions: countryDecisionsOf(data) } };
+  if (!policy.countries.enabled || !(data instanceof CountryTable)) return policy.allowedCountries === undefined ? policy : policyWith(policy, undefined);
+  if (policy.allowedCountries?.data === data) return policy;
+  return policyWith(policy, allowedCountriesOf(policy.countries.codes, data, DENY_NO_MATCH));
 }
 
-const decisionsByData = new WeakMap<CountryTable, CountryDecisions>();
-
-function countryDecisionsOf(data: CountryTable): CountryDecisions {
-  let decisions = decisionsByData.get(data);
-  if (decisions === undefined) {
-    decisions = { allowed: data.codes.map((code) => countryDecision(true, code)), denied: data.codes.map((code) => countryDecision(false, code)) };
-    decisionsByData.set(data, decisions);
-  }
-  return decisions;
+/** Every policy is made here, its fields in one order, so all have one hidden class. */
+function policyWith(p: Omit<ScopePolicy, 'allowedCountries'>, allowedCountries: AllowedCountries | undefined): ScopePolicy {
+  return { scope: p.scope, enabled: p.enabled, matcher: p.matcher, descriptions: p.descriptions, names: p.names, countries: p.countries, allowedCountries };
 }
 
 const NO_NAME_ENTRIES: ReadonlyMap<string, number> = new Map();
@@ -189,8 +170,6 @@ export const DENY_UNAVAILABLE: Decision = Object.freeze({ allow: false, reason: 
 export function decide(policy: ScopePolicy, source: string, names: NameAddresses = NO_NAMES, countries: CountryLookup = NO_COUNTRY_DATA): Decision {
   const family = parseAddress(source, scratch);
   if (family === 0) return DENY_BAD_SOURCE;
-  const tables = policy.countryTables;
-  if (tables !== undefined && tables.data === countries) return decideMerged(policy, tables, family, names);
   const byCountry = policy.countries.enabled;
   if (policy.enabled) {
     const list = policy.matcher.list;
@@ -209,38 +188,11 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
   }
   if (!byCountry) return DENY_NO_MATCH;
   // lookupParsed and holdersAt leave scratch as parsed.
+  const compiled = policy.allowedCountries;
+  if (compiled !== undefined && compiled.data === countries) return decideByCountry(compiled, family, scratch);
   const country = countries.countryAt(family, scratch);
   if (country === undefined) return DENY_NO_MATCH;
   return countryDecision(policy.countries.codes.has(country), country);
-}
-
-/** decide() through the merged table of a policy whose set is on: the same answers in one search. */
-function decideMerged(policy: ScopePolicy, tables: PolicyCountryTables, family: Family, names: NameAddresses): Decision {
-  const owner = family === 4 ? ownerOfIpv4(tables.ipv4, scratch[0]!) : ownerOfIpv6(tables.ipv6, scratch);
-  if (owner >= 0 && owner < tables.base) return matched(policy, owner);
-  // Names come before a country, as in decide(): the entry, not the country, is named.
-  if (policy.enabled && policy.names.size > 0) {
-    const byName = matchedByName(policy, names.holdersAt(family, scratch));
-    if (byName !== undefined) return byName;
-  }
-  if (owner >= 0) return tables.decisions.allowed[owner - tables.base]!;
-  // A denied source's country, from the whole data: the merged table holds only the allowed ones.
-  const country = tables.data.ownerAt(family, scratch);
-  return country < 0 ? DENY_NO_MATCH : tables.decisions.denied[country]!;
-}
-
-/** Frozen decisions by country (at most 250 of each), so a country decision allocates nothing. */
-const COUNTRY_ALLOWED = new Map<string, Decision>();
-const COUNTRY_NO_MATCH = new Map<string, Decision>();
-
-function countryDecision(allow: boolean, country: string): Decision {
-  const cache = allow ? COUNTRY_ALLOWED : COUNTRY_NO_MATCH;
-  let decision = cache.get(country);
-  if (decision === undefined) {
-    decision = Object.freeze({ allow, reason: allow ? 'country-allowed' : 'no-match', country });
-    cache.set(country, decision);
-  }
-  return decision;
 }
 
 function matched(policy: ScopePolicy, slot: number, resolved?: MatchedEntry['resolved']): Decision {

@@ -8,7 +8,6 @@ export {
   COUNTRY_CODES,
   CountryRanges,
   CountryTable,
-  type CountrySetTables,
   NO_COUNTRIES,
   NO_COUNTRY_DATA,
   parseCountrySet,
@@ -29,6 +28,8 @@ export {
   type TokenProblem,
   type WarningKind,
 } from './cidr-list.js';
+export { type AllowedCountries } from './country-allowance.js';
+export { type Ipv4CountryIndex, ipv4CountryIndexBytes } from './ipv4-country-index.js';
 export { CidrMatcher, NO_MATCH, BAD_ADDRESS } from './cidr-matcher.js';
 export { isDnsName, canonicalName, MAX_NAME_LENGTH } from './dns-name.js';
 export { NameTable, NO_NAMES, canonicalAddresses, type NameAddresses, type NameHolder } from './name-table.js';
@@ -42,7 +43,6 @@ export {
   type DecisionReason,
   type MatchedEntry,
   type ScopePolicy,
-  type PolicyCountryTables,
   type ScopePolicyInput,
   type ScopePolicyResult,
 } from './decision.js';

@@ -231,38 +231,6 @@ function indexIntervals(intervals: Intervals, width: Width, perBucket = 1): Rang
   return { width, ...intervals, commonBits, commonPrefix, commonMask, bucketBits, buckets };
 }
 
-/**
- * The table of `a` laid over `b` (one width): each address is owned by
- * combine(its owner in a, its owner in b), -1 standing for a gap in either,
- * runs of one owner folded. One pass over both tables' starts, so laying a
- * list over a country set costs the size of both, not a sort.
- */
-export function overlayRangeTables(a: RangeTable, b: RangeTable, combine: (ownerInA: number, ownerInB: number) => number, perBucket = 1): RangeTable {
-  const { width } = a;
-  if (b.width !== width) throw new Error('overlayRangeTables: tables of two widths');
-  const stride = width + 1;
-  const out = new IntervalWriter(a.count + b.count + 1, width);
-  let i = 0;
-  let j = 0;
-  let inA = -1;
-  let inB = -1;
-  while (i < a.count || j < b.count) {
-    const order = i === a.count ? 1 : j === b.count ? -1 : compareAt(a.cells, i * stride, b.cells, j * stride, width);
-    // The next start is a's, b's, or both at once: each side's owner changes where its own interval starts.
-    const starts = order <= 0 ? a.cells : b.cells;
-    const at = (order <= 0 ? i : j) * stride;
-    if (order <= 0) inA = a.cells[i++ * stride + width]! - 1;
-    if (order >= 0) inB = b.cells[j++ * stride + width]! - 1;
-    out.emit(starts, at, combine(inA, inB));
-  }
-  return indexIntervals(out.finish(), width, perBucket);
-}
-
-/** A table with no intervals: every address a gap. */
-export function emptyRangeTable(width: Width): RangeTable {
-  return indexIntervals({ count: 0, cells: new Uint32Array(0) }, width);
-}
-
 /** Bytes held by a table's cells and index. */
 export function rangeTableBytes(table: RangeTable): number {
   return table.cells.byteLength + table.buckets.byteLength;
