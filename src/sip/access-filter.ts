@@ -51,7 +51,7 @@ export interface AccessFilterOptions {
    */
   readonly banned?: { isBanned(address: string): boolean };
   /** Sources over their rate of denials (source-rate-limit.ts): answered 403 first, or dropped unanswered; none by default. */
-  readonly rateLimit?: { limited(address: string): boolean; readonly action: 'reject' | 'drop' };
+  readonly rateLimit?: { shedding(address: string): DeniedRequest | undefined; readonly action: 'reject' | 'drop' };
   /** Denial log lines a second, past which they are skipped and counted (denial-log-budget.ts); default 0, no limit. */
   readonly denialLogRate?: number;
 }
@@ -155,10 +155,13 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
       bannedAnswers!.inc();
       return answer(req, res, 403, logger);
     }
-    if (rateLimit?.limited(req.source_address) === true && !isInDialog(req)) {
-      limitedRequests!.inc({ action: rateLimit.action });
+    const shed = rateLimit?.shedding(req.source_address);
+    if (shed !== undefined && !isInDialog(req)) {
+      limitedRequests!.inc({ action: rateLimit!.action });
+      // Still a denial for who is knocking and auto-ban: as the source's last decided one.
+      deniedSources?.note({ ...shed, method: req.method, at: Date.now() });
       // Dropped: no answer; the client's retransmissions meet the same limit.
-      return rateLimit.action === 'reject' ? answer(req, res, 403, logger) : undefined;
+      return rateLimit!.action === 'reject' ? answer(req, res, 403, logger) : undefined;
     }
     const checked = check(req);
     if (checked === undefined) return next();

@@ -2,7 +2,7 @@
  * A per-source limit on denials, for sources not (yet) banned (issue 14): a
  * source denied more than `perSecond` times within one second has its further
  * requests in that second answered 403 (or dropped, unanswered) before any
- * decision, log line or record, so one source cannot take the edge's CPU
+ * decision or log line, so one source cannot take the edge's CPU
  * while its ban is on its way. Counted by the packet's own address: a
  * trusted proxy's forwarded clients are never limited (the proxy would be
  * limited for all of them), and a source the spare rules keep (never-ban,
@@ -21,6 +21,8 @@ interface Second {
   second: number;
   denials: number;
   limited: boolean;
+  /** The source's last decided denial: what a shed request is recorded as. */
+  last: DeniedRequest;
 }
 
 export class SourceRateLimit {
@@ -32,10 +34,14 @@ export class SourceRateLimit {
     private readonly sparing: SparedSources,
   ) {}
 
-  /** True when requests from `address` are to be shed for the rest of this second. */
-  limited(address: string, now = Date.now()): boolean {
+  /**
+   * When requests from `address` are to be shed for the rest of this second:
+   * its last decided denial, which the shed request is recorded as (who is
+   * knocking, auto-ban), so shedding hides nothing from either.
+   */
+  shedding(address: string, now = Date.now()): DeniedRequest | undefined {
     const entry = this.counted.get(address);
-    return entry !== undefined && entry.limited && entry.second === Math.floor(now / 1000);
+    return entry !== undefined && entry.limited && entry.second === Math.floor(now / 1000) ? entry.last : undefined;
   }
 
   note(denied: DeniedRequest): void {
@@ -45,9 +51,10 @@ export class SourceRateLimit {
     if (entry === undefined || entry.second !== second) {
       if (entry === undefined && this.counted.size >= MAX_COUNTED) this.forgetPast(second);
       if (entry === undefined && this.counted.size >= MAX_COUNTED) return;
-      entry = { second, denials: 0, limited: false };
+      entry = { second, denials: 0, limited: false, last: denied };
       this.counted.set(denied.address, entry);
     }
+    entry.last = denied;
     if (++entry.denials === this.perSecond + 1) entry.limited = this.sparing.reason(denied.address) === undefined;
   }
 
