@@ -4,7 +4,7 @@
  * mmdb-lib and walked once, at load, into a CountryTable: each leaf of the
  * search tree is an address range with its record, whose
  * `country.iso_code` (else `registered_country.iso_code`) is the country.
- * So a user's data merges into the scopes' tables and decides as fast as the
+ * So a user's data gets the same IPv4 index and decides as fast as the
  * shipped data (policy/country.ts), where a tree walk through mmdb-lib per
  * lookup would be a second, slower search on every decision it reaches.
  * The walk costs the load (and a reload) time instead, once.

@@ -140,13 +140,14 @@ export class ListCache implements PolicyView {
   }
 
   /**
-   * Replaces the country data (a reloaded .mmdb): one reference swap, then
-   * each scope whose country set is on gets its merged table for the new data,
-   * one reference swap per scope, so no scope is ever without a policy. A
-   * scope still holding the old data's table decides through the new data the
-   * unmerged way (decide() checks which data a table was made from), with the
-   * same answer. The merges run here, synchronously: the set's tables are
-   * filtered once and shared, each scope then costs its list plus its set.
+   * Replaces the country data (a reloaded .mmdb), built whole, its IPv4
+   * index included, before it is handed here: one reference swap, then each
+   * scope whose country set is on gets its decisions per country of the new
+   * data, one reference swap per scope, so no scope is ever without a policy.
+   * A scope still holding the old data's decides through the new data by
+   * countryAt and its set's codes (decide() checks which data they were made
+   * for), with the same answer. A few hundred pointers per scope, so the
+   * swaps run here, synchronously.
    */
   useCountryData(lookup: CountryLookup): void {
     this.countryData = lookup;
