@@ -33,6 +33,9 @@ export interface AutoBanSettings {
   readonly by: string;
 }
 
+/** How long a ban this edge made counts as possibly still being written. */
+const IN_FLIGHT_MS = 2000;
+
 /** Addresses counted at once; a wider scan is one-off probes that cross no threshold. */
 const MAX_COUNTED = 16_384;
 
@@ -48,7 +51,8 @@ export class AutoBan {
 
   /** Every address on the ban list as of the last sweep, and this edge's bans whose write is in flight. */
   private enforced = new Set<string>();
-  private readonly pending = new Set<string>();
+  /** This edge's bans by when they were made: those made after a sweep's read are enforced by it too. */
+  private readonly made = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
   private checkedVersion = -1;
@@ -131,17 +135,16 @@ export class AutoBan {
     const until = at + this.settings.durationMs;
     this.banned.set(address, until);
     this.enforced.add(address);
-    this.pending.add(address);
+    this.made.set(address, Date.now());
     const reason = `denied ${denials} times within ${this.settings.windowMs / 1000} s`;
     this.list.ban(address, until, { at, reason, tenant, scope, denials, by: this.settings.by }).then(
       (added) => {
-        this.pending.delete(address);
         if (added) this.bans.inc();
         this.log.warn({ event: 'sip_ban', address, tenant, scope, denials, until: new Date(until).toISOString(), added }, added ? 'auto-ban: source banned' : 'auto-ban: ban extended');
       },
       (err: Error) => {
         // Not recorded: the next denials may try again.
-        this.pending.delete(address);
+        this.made.delete(address);
         this.banned.delete(address);
         this.enforced.delete(address);
         this.log.warn({ address, err: err.message }, 'auto-ban: the ban could not be written');
@@ -153,6 +156,8 @@ export class AutoBan {
   private async sweep(): Promise<void> {
     const now = Date.now();
     try {
+      // A ban made lately may be missing from what is read (its write in flight): kept from `made` for a while.
+      for (const [address, at] of this.made) if (at < now - IN_FLIGHT_MS) this.made.delete(address);
       const bans = await this.list.list();
       const allowed: string[] = [];
       const version = this.sparing.guard.version;
@@ -167,9 +172,9 @@ export class AutoBan {
         this.lifts.inc({ reason });
         this.log.info({ event: 'sip_unban', address, reason }, reason === 'allowed' ? 'auto-ban: ban lifted, a list allows the address' : 'auto-ban: ban expired');
       }
-      // A member without an expiry was added by hand: banned until removed. Bans being written count already.
+      // A member without an expiry was added by hand: banned until removed.
       const enforced = new Set(bans.filter((b) => (b.until === undefined || b.until > now) && !lifted.includes(b.address)).map((b) => b.address));
-      for (const address of this.pending) enforced.add(address);
+      for (const address of this.made.keys()) enforced.add(address);
       this.enforced = enforced;
       // A ban lifted elsewhere (an admin, another edge) is counted again from now.
       for (const address of this.banned.keys()) if (!enforced.has(address)) this.banned.delete(address);

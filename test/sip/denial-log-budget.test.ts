@@ -26,14 +26,19 @@ describe('denial log budget', () => {
     const table = new DeniedSourceTable(16);
     const filter = accessFilter({ policy: tenantsView(), listeners: announcedListeners(), logger: log.logger, registry, denialLogRate: 5, deniedSources: table });
     const REGISTER = fixture('deskphone-udp-register.sip');
+    const started = Date.now();
     const denied = Array.from({ length: 100 }, () => dispatch(filter, REGISTER, overUdp('203.0.113.200')));
     const allowed = Array.from({ length: 20 }, () => dispatch(filter, REGISTER, overUdp('198.51.100.20')));
     expect(denied.every((d) => d.status === 403)).toBe(true);
     expect(allowed.every((a) => a.passed)).toBe(true);
+    // 5 a second: the burst of 5, and what the budget refilled while the loop ran (a loaded machine is slow).
+    const refilled = Math.floor(((Date.now() - started) / 1000) * 5);
     const lines = log.lines.filter((l) => l.event === 'sip_access');
-    expect(lines.filter((l) => l.result === 'deny')).toHaveLength(5);
+    const denials = lines.filter((l) => l.result === 'deny').length;
+    expect(denials).toBeGreaterThanOrEqual(5);
+    expect(denials).toBeLessThanOrEqual(5 + refilled);
     expect(lines.filter((l) => l.result === 'allow')).toHaveLength(20);
-    expect(await metricTotal(registry, UNLOGGED_METRIC)).toBe(95);
+    expect(await metricTotal(registry, UNLOGGED_METRIC)).toBe(100 - denials);
     expect(await metricTotal(registry, ACCESS_DECISIONS_METRIC, { result: 'deny' })).toBe(100);
     expect(table.drain()).toEqual([expect.objectContaining({ address: '203.0.113.200', count: 100 })]);
   });
