@@ -168,6 +168,7 @@ export class AutoBan {
       const lifted = await this.list.lift(now, allowed);
       for (const address of lifted) {
         this.banned.delete(address);
+        this.made.delete(address);
         const reason = allowed.includes(address) ? 'allowed' : 'expired';
         this.lifts.inc({ reason });
         this.log.info({ event: 'sip_unban', address, reason }, reason === 'allowed' ? 'auto-ban: ban lifted, a list allows the address' : 'auto-ban: ban expired');
