@@ -7,8 +7,9 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { type AdminStore, openAdminStore } from './admin/open-admin.js';
 import { startAdminApi } from './admin/http/start-admin-api.js';
 import type { SipwardenConfig } from './config/index.js';
+import { startDenialHandling } from './denial-handling.js';
 import { startSipEdge } from './sip/index.js';
-import { type CountryData, loadCountryData } from './geo/index.js';
+import { type CountryData, CountryDataWatcher, loadCountryData } from './geo/index.js';
 import { type RunningCache, openCache } from './store/start-cache.js';
 
 export interface Sipwarden {
@@ -38,19 +39,31 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
   };
+  // A user's .mmdb is watched from before it is read, so no change after the read is missed.
+  const geoipDb = config.geoipDb;
+  const versionAtLoad = geoipDb === undefined ? undefined : CountryDataWatcher.versionOf(geoipDb);
   let countries: CountryData;
   try {
-    countries = loadCountryData(config.geoipDb);
+    countries = loadCountryData(geoipDb);
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }
   logger.info({ source: countries.source }, 'country data loaded');
   const running = openCache(config.store, logger, registry, countries.lookup);
   closers.push(() => running.close());
+  if (geoipDb !== undefined && versionAtLoad !== undefined) {
+    const watcher = new CountryDataWatcher({ path: geoipDb, version: versionAtLoad, source: countries.source, logger, registry });
+    // The admin API reads `countries` per request; the edge's scopes get the new data through the cache.
+    watcher.start((data) => {
+      countries = data;
+      running.cache.useCountryData(data.lookup);
+    });
+    closers.push(() => watcher.stop());
+  }
 
   const startAdmin = async (): Promise<AdminApiStart> => {
     if (config.adminApi === undefined || config.store.kind !== 'redis') return { ok: true };
-    const store: AdminStore | undefined = await openAdminStore(config.store, logger, ADMIN_CONNECT_WAIT_MS);
+    const store: AdminStore | undefined = await openAdminStore(config.store, logger, ADMIN_CONNECT_WAIT_MS, () => countries.lookup);
     if (store === undefined) {
       logger.warn('admin API not started: Redis did not answer; the edge runs on without it');
       return { ok: true };
@@ -62,7 +75,10 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
     return { ok: true, port: api.api.port };
   };
 
-  const [edge, admin] = await Promise.all([startSipEdge(config.sip, running.cache, logger, registry), startAdmin(), running.started]);
+  const denials = startDenialHandling(config, running.cache, logger, registry);
+  closers.push(...denials.closers);
+  const sip = { ...config.sip, ...denials.edge };
+  const [edge, admin] = await Promise.all([startSipEdge(sip, running.cache, logger, registry), startAdmin(), running.started]);
   if (!edge.ok) {
     await closeAll();
     return { ok: false, message: `SIP edge: ${edge.message}` };

@@ -8,11 +8,11 @@
  * replace-diff.ts, bulk-rules.ts (import and bulk); the stores behind it are
  * interfaces (admin-store.ts).
  */
-import type { Decision } from '../policy/index.js';
-import { isIpAddress } from '../policy/index.js';
+import type { CountryLookup, Decision } from '../policy/index.js';
+import { NO_COUNTRY_DATA, isIpAddress, parseCountrySet } from '../policy/index.js';
 import type { AuditRecord } from '../store/audit-log.js';
 import { type ListId, isValidTenant } from '../store/keys.js';
-import type { EntryInput, ListEntry, ListState } from '../store/list-state.js';
+import type { CountrySetting, EntryInput, ListEntry, ListState } from '../store/list-state.js';
 import { type ListChange, updateList } from '../store/list-update.js';
 import { type AdminFailure, type AdminResult, type InvalidItem, fail } from './admin-result.js';
 import type { AdminStores } from './admin-store.js';
@@ -21,7 +21,8 @@ import { type EntryFilter, entryMatcher, isEmptyFilter } from './entry-filter.js
 import { type ExportFormat, type Exported, exportList } from './list-export.js';
 import type { ImportedEntry } from './entry-import.js';
 import { asInput, canonicalNamed, canonicalValues } from './entry-value.js';
-import { type Actor, decisionFor, lockoutRefusal } from './lockout-guard.js';
+import { countryOfAddress } from './country-of-address.js';
+import { type Actor, type GuardContext, countriesMatter, decisionFor, lockoutRefusal } from './lockout-guard.js';
 import { NOTHING_RESOLVED, type NameLookup, type Resolved, type ShownEntry, dnsLookup, namesOf, withResolutions } from './name-resolution.js';
 import { type ReplaceDiff, replacement, replacementValues } from './replace-diff.js';
 
@@ -51,8 +52,22 @@ export interface FailingName {
   readonly failure?: string;
 }
 
-/** A decision, with the active names that fail to resolve (a `failed` one matches nothing; one in `grace` its last addresses). */
-export type CheckResult = Decision & { readonly failing?: readonly FailingName[] };
+/**
+ * A decision, with the active names that fail to resolve (a `failed` one
+ * matches nothing; one in `grace` its last addresses), and the address's
+ * country by the country data whether or not the scope's set is on
+ * (`country-allowed` says the country decided).
+ */
+export type CheckResult = Decision & { readonly failing?: readonly FailingName[]; readonly addressCountry?: string };
+
+/** A change of a scope's country set: new codes (comma-separated, any case), its switch, or both. */
+export interface CountryChange {
+  readonly codes?: string;
+  readonly enabled?: boolean;
+}
+
+/** Which country an address is in, as the process knows it now (a reloaded .mmdb included); asked only when a country set matters. */
+export type CountryData = () => CountryLookup;
 
 export interface Written {
   readonly rev: number;
@@ -68,10 +83,16 @@ export interface EntryWritten extends Written {
 const DOMAIN = /^[A-Za-z0-9.-]{1,253}$/;
 
 export class ListAdmin {
-  /** `lookup` resolves DNS names once (the admin tools have no edge cache); by default with the system's resolver. */
+  /**
+   * `lookup` resolves DNS names once (the admin tools have no edge cache); by
+   * default with the system's resolver. `countries` places addresses in
+   * countries for `check` and the lockout guard; by default no address has a
+   * country.
+   */
   constructor(
     private readonly stores: AdminStores,
     private readonly lookup: NameLookup = dnsLookup(),
+    private readonly countries: CountryData = () => NO_COUNTRY_DATA,
   ) {}
 
   /**
@@ -172,7 +193,7 @@ export class ListAdmin {
       if (!shown.ok) return shown;
       const { diff, next } = replacement(shown.value, values);
       const names = await this.guardNames(actor, shown.value, values);
-      const refused = lockoutRefusal(id, shown.value, next, actor, names.table);
+      const refused = lockoutRefusal(id, shown.value, next, actor, this.guardContext(shown.value, next, names.table));
       return refused ? fail(refused) : { ok: true, value: diff };
     }
     let diff: ReplaceDiff | undefined;
@@ -209,6 +230,24 @@ export class ListAdmin {
     return this.change(actor, id, enabled ? 'enable-scope' : 'disable-scope', (state) => ({ enabled, entries: state.entries.map(asInput) }));
   }
 
+  /**
+   * Sets the scope's allowed countries, switches them on or off, or both;
+   * the list is left as it is. Codes are validated (every bad one named)
+   * before anything is read, and the lockout guard counts countries.
+   */
+  async setCountries(actor: Actor, id: ListId, change: CountryChange): Promise<AdminResult<Written & { countries: CountrySetting }>> {
+    if (change.codes === undefined && change.enabled === undefined) return fail({ kind: 'invalid', message: 'give the countries, the switch (enabled), or both' });
+    const parsed = change.codes === undefined ? undefined : parseCountrySet(change.codes);
+    if (parsed !== undefined && !parsed.ok) return fail({ kind: 'invalid', message: parsed.message });
+    let countries: CountrySetting | undefined;
+    const action = change.codes === undefined ? (change.enabled ? 'enable-countries' : 'disable-countries') : 'set-countries';
+    const result = await this.change(actor, id, action, (state) => {
+      countries = { enabled: change.enabled ?? state.countries.enabled, codes: parsed?.codes ?? state.countries.codes };
+      return { enabled: state.enabled, entries: state.entries.map(asInput), countries };
+    });
+    return result.ok ? { ok: true, value: { ...result.value, countries: countries! } } : result;
+  }
+
   /** The decision the stored list gives an address now, with the entry that matched. */
   /**
    * The decision the stored list gives an address now, with the entry that
@@ -222,12 +261,14 @@ export class ListAdmin {
     const state = shown.value;
     const enabled = state.configured && state.enabled;
     const resolved = enabled ? await this.lookup(namesOf(state.entries)) : NOTHING_RESOLVED;
-    const decision = decisionFor(id.scope, enabled, state.entries, address, resolved.table);
+    const countries = this.countries();
+    const decision = decisionFor(id.scope, { ...state, enabled }, address, { names: resolved.table, countries });
     if (!decision) return fail({ kind: 'unreadable', message: `${id.tenant}/${id.scope} does not compile` });
     const failing = [...resolved.resolutions].flatMap(([name, r]): FailingName[] =>
       r.state === 'failed' || r.state === 'grace' ? [{ name, state: r.state, ...(r.failure !== undefined && { failure: r.failure }) }] : [],
     );
-    return { ok: true, value: failing.length > 0 ? { ...decision, failing } : decision };
+    const addressCountry = countryOfAddress(countries, address);
+    return { ok: true, value: { ...decision, ...(failing.length > 0 && { failing }), ...(addressCountry !== undefined && { addressCountry }) } };
   }
 
   async audit(tenant: string, limit?: number): Promise<AuditRecord[]> {
@@ -279,6 +320,11 @@ export class ListAdmin {
     return names.size === 0 ? NOTHING_RESOLVED : this.lookup([...names]);
   }
 
+  /** What the guard decides with; the country data is asked for only when a country set is on before or after. */
+  private guardContext(before: ListState, next: ListChange, names: GuardContext['names']): GuardContext {
+    return { ...(names !== undefined && { names }), ...(countriesMatter(before, next) && { countries: this.countries() }) };
+  }
+
   /** Read, compute, guard, write with compare-and-set; retried on a concurrent write. */
   private async change(
     actor: Actor,
@@ -297,7 +343,7 @@ export class ListAdmin {
       id,
       (state) => {
         const next = compute(state);
-        return 'kind' in next ? next : (lockoutRefusal(id, state, next, actor, names.table) ?? next);
+        return 'kind' in next ? next : (lockoutRefusal(id, state, next, actor, this.guardContext(state, next, names.table)) ?? next);
       },
       { actor: actor.name, audit: { action, ...(actor.address !== undefined && { address: actor.address }) } },
     );

@@ -4,6 +4,8 @@
 import type { Logger } from 'pino';
 import type { RedisStoreConfig } from '../config/store-config.js';
 import { RedisAuditLog } from '../store/audit-log.js';
+import { RedisBanList } from '../store/ban-list.js';
+import { RedisDeniedLog } from '../store/denied-log.js';
 import { KeySchema } from '../store/keys.js';
 import { type RedisClient, connectRedis, createRedisClient } from '../store/redis-connection.js';
 import { RedisDomains } from '../store/redis-domains.js';
@@ -13,12 +15,17 @@ import { RedisListWriter } from '../store/redis-writer.js';
 import type { AdminStores } from './admin-store.js';
 import { ApiTokens } from './api-tokens.js';
 import { ConsoleSessions } from './console-sessions.js';
-import { ListAdmin } from './list-admin.js';
+import { DeniedAdmin } from './denied-admin.js';
+import { type CountryData, ListAdmin } from './list-admin.js';
 import { RememberedLists } from './remembered-lists.js';
 import { dnsLookup } from './name-resolution.js';
 
 export interface AdminStore {
   readonly admin: ListAdmin;
+  /** Who the edges denied, and allowing one of them. */
+  readonly denied: DeniedAdmin;
+  /** The sources auto-ban put on drachtio-server's blacklist. */
+  readonly bans: RedisBanList;
   readonly tokens: ApiTokens;
   /** The admin console's sessions, ending after `idleMs` without a request. */
   readonly consoleSessions: (idleMs: number) => ConsoleSessions;
@@ -37,8 +44,11 @@ export function redisAdminStores(client: RedisClient, keys: KeySchema, logger: L
   };
 }
 
-/** The admin store, or undefined when Redis did not answer within `timeoutMs`. */
-export async function openAdminStore(config: RedisStoreConfig, logger: Logger, timeoutMs: number): Promise<AdminStore | undefined> {
+/**
+ * The admin store, or undefined when Redis did not answer within `timeoutMs`.
+ * `countries` places addresses in countries for `check` and the lockout guard.
+ */
+export async function openAdminStore(config: RedisStoreConfig, logger: Logger, timeoutMs: number, countries?: CountryData): Promise<AdminStore | undefined> {
   const client = createRedisClient({ ...config.connection, name: 'sipwarden-admin' });
   client.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis error'));
   if (!(await connectRedis(client, timeoutMs))) {
@@ -46,9 +56,12 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
     return undefined;
   }
   const keys = new KeySchema(config.prefix);
+  // The names a command shows, checks or guards are resolved once with the configured resolver (SIPWARDEN_DNS_*).
+  const admin = new ListAdmin(redisAdminStores(client, keys, logger), dnsLookup(config.dns, logger), countries);
   return {
-    // The names a command shows, checks or guards are resolved once with the configured resolver (SIPWARDEN_DNS_*).
-    admin: new ListAdmin(redisAdminStores(client, keys, logger), dnsLookup(config.dns, logger)),
+    admin,
+    denied: new DeniedAdmin(new RedisDeniedLog(client, keys), admin),
+    bans: new RedisBanList(client, keys),
     tokens: new ApiTokens(client, keys),
     consoleSessions: (idleMs) => new ConsoleSessions(client, keys, idleMs),
     marker: new RedisStoreMarker(client, keys.store),

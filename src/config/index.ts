@@ -6,6 +6,8 @@
 import type { AdminApiOptions } from '../admin/http/start-admin-api.js';
 import type { SipEdgeOptions } from '../sip/index.js';
 import { adminApiConfig } from './admin-api-config.js';
+import { type AutoBanConfig, autoBanConfig } from './auto-ban-config.js';
+import { type DeniedConfig, deniedConfig } from './denied-config.js';
 import { EnvErrors, type EnvReader, oneOf, text } from './env.js';
 import { sipConfig } from './sip-config.js';
 import { configErrorReport } from './start-advice.js';
@@ -21,6 +23,10 @@ export interface SipwardenConfig {
   readonly adminApi?: AdminApiOptions;
   /** SIPWARDEN_GEOIP_DB: the user's country .mmdb; undefined: the shipped country data. */
   readonly geoipDb?: string;
+  /** The record of denied sources (SIPWARDEN_DENIED_*); kept in Redis only. */
+  readonly denied: DeniedConfig;
+  /** Banning repeat offenders through drachtio-server's blacklist (SIPWARDEN_AUTOBAN*); Redis store only. */
+  readonly autoBan: AutoBanConfig;
 }
 
 export type ConfigResult =
@@ -38,6 +44,8 @@ export function loadConfig(env: EnvReader): ConfigResult {
     logLevel: oneOf(env, errors, 'SIPWARDEN_LOG_LEVEL', LOG_LEVELS, 'info'),
     store,
     sip: sipConfig(env, errors),
+    denied: deniedConfig(env, errors),
+    autoBan: autoBanConfig(env, errors),
     ...(adminApi !== undefined && { adminApi }),
     ...(geoipDb !== undefined && { geoipDb }),
   };

@@ -3,6 +3,7 @@
  * requests are checked.
  */
 import {
+  DEFAULT_DENIAL_LOG_RATE,
   DEFAULT_FORWARDED_HEADER,
   DEFAULT_RETRY_MAX_DELAY_MS,
   DEFAULT_RETRY_MIN_DELAY_MS,
@@ -63,6 +64,7 @@ export function sipConfig(env: EnvReader, errors: EnvErrors): SipEdgeOptions {
     ...(trustedProxies !== undefined && { trustedProxies }),
     forwardedHeader: text(env, 'SIPWARDEN_FORWARDED_HEADER', DEFAULT_FORWARDED_HEADER),
     upstreamProbeIntervalMs: integer(env, errors, 'SIPWARDEN_UPSTREAM_PROBE_MS', DEFAULT_UPSTREAM_PROBE_INTERVAL_MS, 0, 3_600_000),
+    denialLogRate: integer(env, errors, 'SIPWARDEN_DENIAL_LOG_RATE', DEFAULT_DENIAL_LOG_RATE, 0, 1_000_000),
     http: { ...(httpHost !== undefined && { host: httpHost }), port: integer(env, errors, 'SIPWARDEN_HTTP_PORT', DEFAULT_HTTP_PORT, 0, 65535) },
   };
 }

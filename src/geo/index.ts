@@ -3,10 +3,11 @@
  * user's .mmdb named by SIPWARDEN_GEOIP_DB.
  */
 import type { CountryLookup } from '../policy/index.js';
-import { MmdbCountries } from './mmdb-countries.js';
+import { readMmdbCountries } from './mmdb-countries.js';
 import { loadShippedCountries } from './shipped-countries.js';
 
-export { MmdbCountries } from './mmdb-countries.js';
+export { readMmdbCountries } from './mmdb-countries.js';
+export { CountryDataWatcher, COUNTRY_DATA_RELOADS_METRIC, type CountryDataWatcherOptions } from './country-data-watcher.js';
 export { loadShippedCountries, shippedDataVersion } from './shipped-countries.js';
 
 export interface CountryData {
@@ -17,10 +18,6 @@ export interface CountryData {
 
 /** The user's .mmdb when `geoipDb` is set (throws when it cannot be read), else the shipped data. */
 export function loadCountryData(geoipDb?: string): CountryData {
-  if (geoipDb !== undefined) {
-    const mmdb = MmdbCountries.open(geoipDb);
-    return { lookup: mmdb, source: mmdb.source };
-  }
-  const table = loadShippedCountries();
+  const table = geoipDb !== undefined ? readMmdbCountries(geoipDb) : loadShippedCountries();
   return { lookup: table, source: table.source };
 }

@@ -23,7 +23,7 @@ export function shippedDataVersion(): string {
 
 let loaded: CountryTable | undefined;
 
-/** The shipped data, read once per process (~0.25 s, ~10 MB of tables) and shared: it never changes while running. */
+/** The shipped data, read once per process (~0.4-0.6 s, 8.4 MiB of tables and a 1.67 MiB IPv4 index) and shared: it never changes while running. */
 export function loadShippedCountries(): CountryTable {
   loaded ??= readShippedCountries();
   return loaded;

@@ -2,25 +2,51 @@
  * Country allowlists: the set of ISO 3166-1 alpha-2 codes a scope allows, and
  * the table that says which country an address is in.
  *
- * Speed: a source's country is found with one search of a range table (the
- * same flat interval table with a radix index the list uses, owner = country)
- * and only when the list has not already allowed the source; membership in the
- * scope's set is then one Set lookup, and the decision is a frozen object
- * per country (no allocation). Measured on the shipped data (615k intervals,
- * random IPv4 sources, a 10,000-entry list, Node 20, one core): the list alone
- * decides ~8.8 M/s (~110 ns), the list plus the five largest countries
- * (RU,CA,US,CN,BR) ~5.3 M/s (~190 ns): ratio 0.54-0.63 (bench/country.ts,
- * `npm run bench:country`), short of issue 12's 0.9
- * target; the country search costs ~80 ns, a second cold table search.
- * Expanding each allowed country into the list's own table (issue 12's
- * suggestion) would save those ~80 ns but costs a recompile of every scope's
- * table per country-set change (the five largest countries are ~200k ranges,
- * held once per scope that names them), and ties the list's entries to the
- * country data's version; one shared table per process, swapped whole when
- * the data reloads, keeps the list compile and the country data independent.
- * A user's .mmdb (SIPWARDEN_GEOIP_DB) is searched per lookup through mmdb-lib.
+ * Speed (issue 12 asks 0.9 of the list-alone rate): chosen, the scope keeps
+ * its list's own small table, and the country data carries a direct index of
+ * its IPv4 owners (ipv4-country-index.ts), built once per data as it loads
+ * and shared by every scope: a /16 entry, and for a mixed /16 a /20 and a
+ * /24 entry, name the country in one to three array reads, and a scope's set
+ * is its decision per country of the data (country-allowance.ts), so
+ * "allowed?" is one more read. A source the list does not allow pays those
+ * reads after the list's search; `no-match` still names its country, at no
+ * extra cost. IPv6 keeps the data's range-table search: its space is too
+ * sparse for a direct index, and it is not what the issue measures.
+ *
+ * Measured (bench/country.ts, `npm run bench:country`: a 10,000-entry list,
+ * RU,CA,US,CN,BR, random IPv4 sources, Node 20, both policies decided
+ * through one call site as at the edge; on 2 cores shared with other builds
+ * and tests at a load average of 7-30, so rates swing 3x between runs; three
+ * runs): the list alone decides 2.96/3.66/8.95 M/s, with the five countries
+ * 1.85/2.39/5.95 M/s, a ratio of 0.62/0.68/0.69 (0.74 in a fourth at load 7,
+ * where the merged per-scope tables this replaced measured 0.63 beside it).
+ * The country lookup alone: 54.6-134.6 M/s through the index, 12.5-30.0 M/s
+ * by the search, 4.5-5.1x. The index takes 1.67 MiB per data (128 KiB of /16
+ * entries, 50,600 nodes of 32 B) and 190-420 ms to build as the data loads
+ * (under that load); a scope with a set on holds 252 decision pointers (2
+ * KiB), the frozen decisions shared by all; the merged design held 3.35 MiB
+ * per scope and 3.14 MiB per set. Short of 0.9, and why: decided in a plain
+ * loop at a lower load (3-5) the ratio is 0.80-0.84; 0.89 when the reads
+ * below the /16 entry are skipped (wrong answers, timing only), 0.90 with the
+ * top level shrunk into L1 as well. So ~6 points are the node reads of the
+ * 16% of random sources in a mixed /16 (4.5% read the 1.3 MiB third level,
+ * beyond L2 beside the list's 0.3 MiB table), and the rest is the country
+ * step itself, after the list's search, and the caller's branch on an answer
+ * that is now yes for 45% of sources, not never (a set allowing almost
+ * nothing, AQ, measures 3-4 points better). A 256-entry /24 block per mixed
+ * /16 (4.55 MiB) measured 0.80-0.81 against the trie's 0.83-0.84 in the same
+ * loop: not chosen.
+ *
+ * A policy compiled without data, or decided with other data than it was
+ * compiled with (a reload in progress), decides the same through countryAt
+ * and the set's codes, as fast but for a Set and a Map lookup.
+ *
+ * A user's .mmdb (SIPWARDEN_GEOIP_DB) is walked once at load into the same
+ * CountryTable (src/geo/mmdb-countries.ts), index included, so it decides as
+ * fast as the shipped data, instead of a tree walk through mmdb-lib per lookup.
  */
-import { type RangeTable, buildRangeTableOfRanges, ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
+import { COUNTRY_INTERVALS_PER_BUCKET, type RangeTable, buildRangeTableOfRanges, ownerOfIpv6 } from './range-table.js';
+import { type Ipv4CountryIndex, buildIpv4CountryIndex, ownerOfIpv4Indexed } from './ipv4-country-index.js';
 import type { Family } from './ip-address.js';
 
 /**
@@ -118,7 +144,7 @@ export class CountryRanges {
   }
 
   table(): RangeTable {
-    return buildRangeTableOfRanges(this.width, this.count, this.starts, this.ends, this.owners);
+    return buildRangeTableOfRanges(this.width, this.count, this.starts, this.ends, this.owners, COUNTRY_INTERVALS_PER_BUCKET);
   }
 
   private grow(): void {
@@ -135,7 +161,7 @@ export class CountryRanges {
   }
 }
 
-/** A country database compiled into two range tables (owner = index into codes). */
+/** A country database compiled into two range tables (owner = index into codes), with a direct index of the IPv4 one. */
 export class CountryTable implements CountryLookup {
   private constructor(
     readonly codes: readonly string[],
@@ -143,6 +169,8 @@ export class CountryTable implements CountryLookup {
     readonly ipv6: RangeTable,
     /** Where the data came from and how old it is, for logs and `check`. */
     readonly source: string,
+    /** Built with the tables, before the data is handed to anyone: no lookup sees it half-built. */
+    readonly ipv4Index: Ipv4CountryIndex,
   ) {}
 
   /** Collects ranges with `fill(ipv4, ipv6)`, then compiles them. */
@@ -152,11 +180,17 @@ export class CountryTable implements CountryLookup {
     const v4 = new CountryRanges(1, index, codes);
     const v6 = new CountryRanges(4, index, codes);
     fill(v4, v6);
-    return new CountryTable(codes, v4.table(), v6.table(), source);
+    const ipv4 = v4.table();
+    return new CountryTable(codes, ipv4, v6.table(), source, buildIpv4CountryIndex(ipv4, codes.length));
   }
 
   countryAt(family: Family, words: Uint32Array): string | undefined {
-    const owner = family === 4 ? ownerOfIpv4(this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
+    const owner = this.ownerAt(family, words);
     return owner < 0 ? undefined : this.codes[owner];
+  }
+
+  /** The index into codes of the address's country, or -1: IPv4 through the direct index, IPv6 by a search. */
+  ownerAt(family: Family, words: Uint32Array): number {
+    return family === 4 ? ownerOfIpv4Indexed(this.ipv4Index, this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
   }
 }

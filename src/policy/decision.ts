@@ -16,8 +16,17 @@
  * empty set allows nothing by country; an enabled empty list beside an
  * enabled country set allows nothing by list (EMPTY_LIST_ALLOWS applies only
  * when the list alone decides).
+ *
+ * Compiled with country data (a CountryTable), a scope whose set is on also
+ * holds its decision for each country of that data (country-allowance.ts),
+ * and the data names an IPv4 source's country through
+ * its direct index (ipv4-country-index.ts): the country step costs a few
+ * array reads, and `no-match` still carries the country. decide() uses the
+ * membership only with the data it was compiled for, and otherwise decides
+ * as above through countryAt: the same answer.
  */
-import { type CountryLookup, type CountrySet, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
+import { type CountryLookup, type CountrySet, CountryTable, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
+import { type AllowedCountries, allowedCountriesOf, countryDecision, decideByCountry } from './country-allowance.js';
 import { type CidrList, type CidrListResult, type CidrWarning, NAME_ENTRY, type TokenError, canonicalEntry, parseCidrList, writtenEntry } from './cidr-list.js';
 import { CidrMatcher, NO_MATCH } from './cidr-matcher.js';
 import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
@@ -73,6 +82,12 @@ export interface ScopePolicy {
   readonly names: ReadonlyMap<string, number>;
   /** The scope's country set and its switch. */
   readonly countries: CountrySet;
+  /**
+   * The set against the data the policy was compiled with, when the set is on
+   * and that data is a CountryTable; present (undefined) otherwise, so every
+   * policy has one shape and decide()'s property reads stay monomorphic.
+   */
+  readonly allowedCountries: AllowedCountries | undefined;
 }
 
 export interface ScopePolicyInput {
@@ -89,24 +104,37 @@ export type ScopePolicyResult =
   | { readonly ok: true; readonly policy: ScopePolicy; readonly warnings: readonly CidrWarning[] }
   | { readonly ok: false; readonly errors: readonly TokenError[]; readonly message: string; readonly badCountries?: readonly string[] };
 
-export function compileScopePolicy(input: ScopePolicyInput): ScopePolicyResult {
+/**
+ * Compiles a scope's list and country set; with `countryData` (what decide()
+ * will be handed) also the set's membership in it. Without it the policy
+ * decides the same, through countryAt and the set's codes.
+ */
+export function compileScopePolicy(input: ScopePolicyInput, countryData: CountryLookup = NO_COUNTRY_DATA): ScopePolicyResult {
   const parsed: CidrListResult = parseCidrList(input.list);
   if (!parsed.ok) return parsed;
   let countries = NO_COUNTRIES;
   if (input.countries !== undefined) {
     const set = parseCountrySet(input.countries.codes);
     if (!set.ok) return { ok: false, errors: [], message: set.message, badCountries: set.bad };
-    if (input.countries.enabled || set.codes.length > 0) countries = { enabled: input.countries.enabled, codes: new Set(set.codes) };
+    if (input.countries.enabled || set.codes.length > 0) countries = Object.freeze({ enabled: input.countries.enabled, codes: new Set(set.codes) });
   }
-  const policy: ScopePolicy = {
-    scope: input.scope,
-    enabled: input.enabled,
-    matcher: CidrMatcher.compile(parsed.list),
-    descriptions: input.descriptions ?? new Map(),
-    names: namesOf(parsed.list),
-    countries,
-  };
-  return { ok: true, policy, warnings: parsed.warnings };
+  const policy = policyWith(
+    { scope: input.scope, enabled: input.enabled, matcher: CidrMatcher.compile(parsed.list), descriptions: input.descriptions ?? new Map(), names: namesOf(parsed.list), countries },
+    undefined,
+  );
+  return { ok: true, policy: withCountryData(policy, countryData), warnings: parsed.warnings };
+}
+
+/** The policy with its set's membership in `data` (a reload), or without one when `data` is no CountryTable or its set is off. */
+export function withCountryData(policy: ScopePolicy, data: CountryLookup): ScopePolicy {
+  if (!policy.countries.enabled || !(data instanceof CountryTable)) return policy.allowedCountries === undefined ? policy : policyWith(policy, undefined);
+  if (policy.allowedCountries?.data === data) return policy;
+  return policyWith(policy, allowedCountriesOf(policy.countries.codes, data, DENY_NO_MATCH));
+}
+
+/** Every policy is made here, its fields in one order, so all have one hidden class. */
+function policyWith(p: Omit<ScopePolicy, 'allowedCountries'>, allowedCountries: AllowedCountries | undefined): ScopePolicy {
+  return { scope: p.scope, enabled: p.enabled, matcher: p.matcher, descriptions: p.descriptions, names: p.names, countries: p.countries, allowedCountries };
 }
 
 const NO_NAME_ENTRIES: ReadonlyMap<string, number> = new Map();
@@ -160,23 +188,11 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
   }
   if (!byCountry) return DENY_NO_MATCH;
   // lookupParsed and holdersAt leave scratch as parsed.
+  const compiled = policy.allowedCountries;
+  if (compiled !== undefined && compiled.data === countries) return decideByCountry(compiled, family, scratch);
   const country = countries.countryAt(family, scratch);
   if (country === undefined) return DENY_NO_MATCH;
   return countryDecision(policy.countries.codes.has(country), country);
-}
-
-/** Frozen decisions by country (at most 250 of each), so a country decision allocates nothing. */
-const COUNTRY_ALLOWED = new Map<string, Decision>();
-const COUNTRY_NO_MATCH = new Map<string, Decision>();
-
-function countryDecision(allow: boolean, country: string): Decision {
-  const cache = allow ? COUNTRY_ALLOWED : COUNTRY_NO_MATCH;
-  let decision = cache.get(country);
-  if (decision === undefined) {
-    decision = Object.freeze({ allow, reason: allow ? 'country-allowed' : 'no-match', country });
-    cache.set(country, decision);
-  }
-  return decision;
 }
 
 function matched(policy: ScopePolicy, slot: number, resolved?: MatchedEntry['resolved']): Decision {

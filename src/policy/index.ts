@@ -28,12 +28,15 @@ export {
   type TokenProblem,
   type WarningKind,
 } from './cidr-list.js';
+export { type AllowedCountries } from './country-allowance.js';
+export { type Ipv4CountryIndex, ipv4CountryIndexBytes } from './ipv4-country-index.js';
 export { CidrMatcher, NO_MATCH, BAD_ADDRESS } from './cidr-matcher.js';
 export { isDnsName, canonicalName, MAX_NAME_LENGTH } from './dns-name.js';
 export { NameTable, NO_NAMES, canonicalAddresses, type NameAddresses, type NameHolder } from './name-table.js';
 export { SCOPES, isScope, EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 export {
   compileScopePolicy,
+  withCountryData,
   decide,
   DENY_UNAVAILABLE,
   type Decision,

@@ -14,12 +14,15 @@
  * deciding denies: the filter fails closed.
  */
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
 import { type AccessPolicy, type AccessVerdict, judge } from './access-decision.js';
 import { AccessMetrics } from './access-metrics.js';
+import { DenialLogBudget } from './denial-log-budget.js';
+import type { DeniedRequest } from './denied-sources.js';
 import type { ListenerDirectory } from './listener-directory.js';
 import { type ForwardingTrust, TRUST_NO_PROXY } from './request-source.js';
+import { sharedMetric } from './shared-metric.js';
 import { answer } from './sip-answer.js';
 import type { SipMiddleware, SipRequest } from './sip-request.js';
 import { DEFAULT_UNMAPPED_DOMAIN, type UnmappedDomainPolicy } from './tenant.js';
@@ -39,7 +42,22 @@ export interface AccessFilterOptions {
   readonly logger: Logger;
   /** Where the decision counters are registered. */
   readonly registry: Registry;
+  /** Keeps the denied sources of known tenants (who is knocking); none by default. */
+  readonly deniedSources?: { note(denied: DeniedRequest): void };
+  /**
+   * Sources on the ban list (auto-ban), judged by the packet's own source
+   * address: answered 403 before any other work, counted, not logged one by
+   * one; none by default.
+   */
+  readonly banned?: { isBanned(address: string): boolean };
+  /** Sources over their rate of denials (source-rate-limit.ts): answered 403 first, or dropped unanswered; none by default. */
+  readonly rateLimit?: { shedding(address: string): DeniedRequest | undefined; readonly action: 'reject' | 'drop' };
+  /** Denial log lines a second, past which they are skipped and counted (denial-log-budget.ts); default 0, no limit. */
+  readonly denialLogRate?: number;
 }
+
+export const BANNED_METRIC = 'sipwarden_sip_banned_total';
+export const RATE_LIMITED_METRIC = 'sipwarden_sip_rate_limited_total';
 
 /**
  * True for a request inside a dialog: its To carries the remote tag
@@ -83,6 +101,25 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   };
   const metrics = new AccessMetrics(options.registry);
   const logger = options.logger;
+  const deniedSources = options.deniedSources;
+  const denialLines = new DenialLogBudget(options.denialLogRate ?? 0, logger, options.registry);
+  const { banned, rateLimit, registry } = options;
+  const bannedAnswers =
+    banned && sharedMetric(registry, BANNED_METRIC, () => new Counter({ name: BANNED_METRIC, help: 'Out-of-dialog SIP requests from banned sources, answered 403 without a decision or a log line.', registers: [registry] }));
+  const limitedRequests =
+    rateLimit &&
+    sharedMetric(
+      registry,
+      RATE_LIMITED_METRIC,
+      () => new Counter({ name: RATE_LIMITED_METRIC, help: 'Out-of-dialog SIP requests shed by the per-source rate limit on denials (SIPWARDEN_SOURCE_RATE_LIMIT), by action: reject (403) or drop.', labelNames: ['action'], registers: [registry] }),
+    );
+
+  /** A denial of a known tenant's scope, for the record of who is knocking. */
+  function noteDenied(request: SipRequest, verdict: AccessVerdict): void {
+    const { tenant, scope, transport } = verdict;
+    if (deniedSources === undefined || verdict.allow || tenant === undefined || scope === undefined || transport === undefined) return;
+    deniedSources.note({ tenant, scope, transport, address: verdict.source.address, method: verdict.method, userAgent: request.get('User-Agent'), domain: verdict.domain, at: Date.now(), forwarded: verdict.source.forwardedBy !== undefined });
+  }
 
   /** The verdict, or undefined for a request the filter lets by unchecked. Never throws: a failure denies. */
   function check(request: SipRequest): { verdict: AccessVerdict; failure?: unknown } | undefined {
@@ -97,6 +134,9 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
 
   function record(request: SipRequest, verdict: AccessVerdict, failure: unknown): void {
     metrics.count(verdict);
+    // The fields are built only for a line that is written: under a flood most denials have none.
+    const plainDenial = !verdict.allow && verdict.reason !== 'internal-error' && verdict.source.spoofedHeader === undefined;
+    if (plainDenial && !denialLines.take()) return;
     const fields = logFields(request, verdict);
     const outcome = verdict.allow ? 'allowed' : 'denied';
     if (verdict.reason === 'internal-error') {
@@ -111,10 +151,23 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   }
 
   return (req, res, next) => {
+    if (banned?.isBanned(req.source_address) === true && !isInDialog(req)) {
+      bannedAnswers!.inc();
+      return answer(req, res, 403, logger);
+    }
+    const shed = rateLimit?.shedding(req.source_address);
+    if (shed !== undefined && !isInDialog(req)) {
+      limitedRequests!.inc({ action: rateLimit!.action });
+      // Still a denial for who is knocking and auto-ban: as the source's last decided one.
+      deniedSources?.note({ ...shed, method: req.method, at: Date.now() });
+      // Dropped: no answer; the client's retransmissions meet the same limit.
+      return rateLimit!.action === 'reject' ? answer(req, res, 403, logger) : undefined;
+    }
     const checked = check(req);
     if (checked === undefined) return next();
     record(req, checked.verdict, checked.failure);
     if (checked.verdict.allow) return next();
+    noteDenied(req, checked.verdict);
     answer(req, res, 403, logger);
   };
 }

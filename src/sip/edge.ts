@@ -18,7 +18,7 @@ import Srf from 'drachtio-srf';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
-import { accessFilter } from './access-filter.js';
+import { type AccessFilterOptions, accessFilter } from './access-filter.js';
 import { type DrachtioConnection, type SrfConnector, openDrachtioLink } from './drachtio-link.js';
 import { DIALOG_ONLY_METHODS, PROXIED_METHODS, forwardToUpstream } from './forward.js';
 import { type HealthServerOptions, startHealthServer } from './health-server.js';
@@ -52,9 +52,19 @@ export interface SipEdgeOptions {
   readonly upstreamProbeIntervalMs?: number;
   /** Where /health and /metrics are served. */
   readonly http: HealthServerOptions;
+  /** Keeps the sources the filter denies (issue 14's record of who is knocking); none by default. */
+  readonly deniedSources?: AccessFilterOptions['deniedSources'];
+  /** Denial log lines a second (SIPWARDEN_DENIAL_LOG_RATE); 0: every denial logged. Default DEFAULT_DENIAL_LOG_RATE. */
+  readonly denialLogRate?: number;
+  /** The ban list the filter answers first (auto-ban); none by default. */
+  readonly banned?: AccessFilterOptions['banned'];
+  /** The per-source rate limit on denials; none by default. */
+  readonly rateLimit?: AccessFilterOptions['rateLimit'];
 }
 
 export const DEFAULT_UPSTREAM_PROBE_INTERVAL_MS = 5000;
+/** Denial log lines a second before they are skipped and counted: a flood logs a few hundred lines, not one per packet. */
+export const DEFAULT_DENIAL_LOG_RATE = 200;
 
 export interface SipEdge {
   /** The port /health and /metrics are served on. */
@@ -103,6 +113,10 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
         unmappedDomain: options.unmappedDomain ?? DEFAULT_UNMAPPED_DOMAIN,
         logger,
         registry,
+        ...(options.deniedSources !== undefined && { deniedSources: options.deniedSources }),
+        ...(options.banned !== undefined && { banned: options.banned }),
+        ...(options.rateLimit !== undefined && { rateLimit: options.rateLimit }),
+        denialLogRate: options.denialLogRate ?? DEFAULT_DENIAL_LOG_RATE,
       }),
     ),
   );

@@ -2,7 +2,7 @@
  * The SIP edge and its parts an existing drachtio-srf application can adopt:
  * `srf.use(accessFilter({...}))`.
  */
-export { DEFAULT_UPSTREAM_PROBE_INTERVAL_MS, startSipEdge, type SipEdge, type SipEdgeOptions, type SipEdgeResult } from './edge.js';
+export { DEFAULT_DENIAL_LOG_RATE, DEFAULT_UPSTREAM_PROBE_INTERVAL_MS, startSipEdge, type SipEdge, type SipEdgeOptions, type SipEdgeResult } from './edge.js';
 export { accessFilter, type AccessFilterOptions } from './access-filter.js';
 export { PROXIED_METHODS } from './forward.js';
 export { SIP_REFUSED_METRIC } from './refusal-metrics.js';

@@ -4,7 +4,7 @@
  * without its record; each tenant keeps its newest AUDIT_LENGTH records.
  */
 import type { KeySchema, ListId } from './keys.js';
-import type { ListEntry, ListState } from './list-state.js';
+import type { CountrySetting, ListEntry, ListState } from './list-state.js';
 import type { RedisClient } from './redis-connection.js';
 
 export const AUDIT_LENGTH = 1000;
@@ -26,6 +26,9 @@ export interface ListSummary {
   readonly inactive: number;
   /** The enforced string, when short enough. */
   readonly cidrs?: string;
+  /** The country set (`DE,FR`) and its switch, when the scope has one or had one. */
+  readonly countries?: string;
+  readonly countriesEnabled?: boolean;
 }
 
 export interface AuditRecord extends ListId {
@@ -44,21 +47,30 @@ export interface AuditRecord extends ListId {
   readonly truncated: boolean;
 }
 
-function summary(enabled: boolean, entries: readonly ListEntry[]): ListSummary {
+/** What a record says of a list: its counts, its string when short, its country set when it has one. */
+interface Summarised {
+  readonly enabled: boolean;
+  readonly entries: readonly ListEntry[];
+  readonly countries?: CountrySetting;
+}
+
+function summary({ enabled, entries, countries }: Summarised): ListSummary {
   const active = entries.filter((e) => e.active).map((e) => e.value);
   const cidrs = active.join(',');
+  const hasCountries = countries !== undefined && (countries.enabled || countries.codes.length > 0);
   return {
     enabled,
     active: active.length,
     inactive: entries.length - active.length,
     ...(cidrs.length <= MAX_CIDRS_IN_RECORD && { cidrs }),
+    ...(hasCountries && { countries: countries.codes.join(','), countriesEnabled: countries.enabled }),
   };
 }
 
 export function auditRecord(
   id: ListId,
   base: ListState | undefined,
-  next: { readonly enabled: boolean; readonly entries: readonly ListEntry[] },
+  next: Summarised,
   context: AuditContext,
   actor: string,
   at: string,
@@ -74,8 +86,8 @@ export function auditRecord(
     actor,
     ...(context.address !== undefined && { address: context.address }),
     action: context.action,
-    before: base === undefined ? null : summary(base.enabled, base.entries),
-    after: summary(next.enabled, next.entries),
+    before: base === undefined ? null : summary(base),
+    after: summary(next),
     added: added.slice(0, MAX_DIFF_VALUES),
     removed: removed.slice(0, MAX_DIFF_VALUES),
     truncated: added.length > MAX_DIFF_VALUES || removed.length > MAX_DIFF_VALUES,

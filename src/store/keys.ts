@@ -10,8 +10,13 @@
  *   {prefix}:{tenant}:{scope}:countries          string  allowed countries, ISO 3166-1 alpha-2, comma-separated ("DE,FR")
  *   {prefix}:{tenant}:{scope}:countries:enabled  string  "1" on, "0" off; absent: on when the countries key exists
  *   {prefix}:{tenant}:audit             list    newest-first JSON audit records of the tenant's changes, bounded
+ *   {prefix}:{tenant}:denied            hash    "scope/address" -> JSON {count, firstSeen, lastSeen, method, transport, userAgent, domain}: sources the edges denied, bounded, expiring
+ *   {prefix}:{tenant}:denied:seen       zset    "scope/address" scored by last denial (ms): which to drop past the bound
  *   {prefix}:domains                    hash    SIP domain -> tenant
  *   {prefix}:tokens                     hash    admin API token id -> JSON {tenant, name, SHA-256 of the secret, …}
+ *   {prefix}:{bans}                     set     addresses banned (auto-ban): the set drachtio-server's blacklist reads (--blacklist-redis-key)
+ *   {prefix}:{bans}:until               zset    banned address scored by its ban's expiry (ms): set members have no TTL
+ *   {prefix}:{bans}:info                hash    banned address -> JSON {at, until, reason, tenant, scope, denials, by}
  *   {prefix}:changes                    channel JSON {"tenant","scope","rev"} published after each write
  *   {prefix}:store                      string  the store marker, JSON {id, createdAt, createdBy, kind} (store-marker.ts)
  */
@@ -63,6 +68,17 @@ export class KeySchema {
 
   audit(tenant: string): string {
     return `${this.prefix}:{${tenant}}:audit`;
+  }
+
+  /** The sources the edges denied for a tenant, and their order by last denial. */
+  denied(tenant: string): { readonly sources: string; readonly seen: string } {
+    return { sources: `${this.prefix}:{${tenant}}:denied`, seen: `${this.prefix}:{${tenant}}:denied:seen` };
+  }
+
+  /** The ban list: drachtio-server's blacklist set and, in the same slot, its expiries and descriptions. */
+  get bans(): { readonly set: string; readonly until: string; readonly info: string } {
+    const set = `${this.prefix}:{bans}`;
+    return { set, until: `${set}:until`, info: `${set}:info` };
   }
 
   get tokens(): string {

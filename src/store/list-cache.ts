@@ -34,6 +34,7 @@ import {
   SCOPES,
   compileScopePolicy,
   decide,
+  withCountryData,
 } from '../policy/index.js';
 import { type ListId, listIdKey } from './keys.js';
 import { type ListFileResult, readListFile, writeListFile } from './list-file.js';
@@ -108,6 +109,7 @@ export class ListCache implements PolicyView {
   private readonly readyGauge: Gauge;
   private readonly resolver: NameResolver;
   private countryData: CountryLookup;
+  private changes = 0;
 
   constructor(
     private readonly source: ListSource,
@@ -138,16 +140,51 @@ export class ListCache implements PolicyView {
   }
 
   /**
-   * Replaces the country data (a reloaded .mmdb): one reference swap, so a
-   * decision sees the old data or the new, never none. The country sets are
-   * codes, not ranges, so no list is compiled again.
+   * Replaces the country data (a reloaded .mmdb), built whole, its IPv4
+   * index included, before it is handed here: one reference swap, then each
+   * scope whose country set is on gets its decisions per country of the new
+   * data, one reference swap per scope, so no scope is ever without a policy.
+   * A scope still holding the old data's decides through the new data by
+   * countryAt and its set's codes (decide() checks which data they were made
+   * for), with the same answer. A few hundred pointers per scope, so the
+   * swaps run here, synchronously.
    */
   useCountryData(lookup: CountryLookup): void {
     this.countryData = lookup;
+    for (const [key, cached] of this.lists) {
+      if (cached.policy?.countries.enabled) this.lists.set(key, { ...cached, policy: withCountryData(cached.policy, lookup) });
+    }
+    this.changes++;
   }
 
   get ready(): boolean {
     return this.loaded;
+  }
+
+  /** Counts the changes of the lists held: a caller redoes a check over all lists only when it moved. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /**
+   * Whether an enabled list or country set of any tenant allows `source`
+   * (matched or country-allowed): auto-ban must never drop, for every tenant
+   * of a drachtio-server, a source one of them allows. Not loaded yet, or
+   * failing, it answers true: no ban is better than a wrong one.
+   */
+  allowsAnywhere(source: string): boolean {
+    if (!this.loaded) return true;
+    try {
+      for (const { policy } of this.lists.values()) {
+        if (policy === undefined || !(policy.enabled || policy.countries.enabled)) continue;
+        const { reason } = decide(policy, source, this.resolver.table, this.countryData);
+        if (reason === 'matched' || reason === 'country-allowed') return true;
+      }
+      return false;
+    } catch (err) {
+      this.log.error({ err, source }, 'checking the lists for a ban failed; not banning');
+      return true;
+    }
   }
 
   get problem(): string | undefined {
@@ -351,15 +388,11 @@ export class ListCache implements PolicyView {
       this.forget(key);
       return;
     }
-    const compiled = compileScopePolicy({
-      scope: settings.scope,
-      enabled: settings.enabled,
-      list: settings.cidrs,
-      descriptions: descriptionsOf(settings),
-      countries: settings.countries,
-    });
+    const input = { scope: settings.scope, enabled: settings.enabled, list: settings.cidrs, descriptions: descriptionsOf(settings), countries: settings.countries };
+    const compiled = compileScopePolicy(input, this.countryData);
     if (!compiled.ok) return this.reject(raw, fingerprint, ticket, compiled.message);
     this.lists.set(key, { id: { tenant: raw.tenant, scope: raw.scope }, settings, policy: compiled.policy, fingerprint, ticket });
+    this.changes++;
     this.resolver.use(key, compiled.policy.names.keys());
     this.log.info(
       {
@@ -381,6 +414,7 @@ export class ListCache implements PolicyView {
   /** Drops a list, and its use of names. */
   private forget(key: string): void {
     this.lists.delete(key);
+    this.changes++;
     this.resolver.use(key, []);
   }
 

@@ -23,6 +23,14 @@ export interface ListState extends ListId {
   readonly rev: number;
   /** Identifies this version for compare-and-set writes. */
   readonly fingerprint: string;
+  /** The scope's country set (upper case, sorted) and its switch, beside the list. */
+  readonly countries: CountrySetting;
+}
+
+/** A country set as stored: ISO 3166-1 alpha-2 codes, upper case, sorted, and its switch. */
+export interface CountrySetting {
+  readonly enabled: boolean;
+  readonly codes: readonly string[];
 }
 
 /**
@@ -90,6 +98,7 @@ export function listStateOf(raw: RawList): ListStateResult {
       cidrs: settings.cidrs,
       rev: settings.rev,
       fingerprint: fingerprintOf(raw),
+      countries: { enabled: settings.countries.enabled, codes: settings.countries.codes === '' ? [] : settings.countries.codes.split(',') },
     },
   };
 }
@@ -111,6 +120,8 @@ export interface StoredValues {
   readonly enabled: '1' | '0';
   /** Entries hash: canonical entry -> metadata JSON. */
   readonly entries: Readonly<Record<string, string>>;
+  /** The country set and its toggle to store; absent: left as they are. */
+  readonly countries?: { readonly codes: string; readonly enabled: '1' | '0' };
 }
 
 export type StoredValuesResult =

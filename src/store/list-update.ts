@@ -8,11 +8,14 @@
  */
 import { type AuditContext, type AuditRecord, auditRecord } from './audit-log.js';
 import type { ListId } from './keys.js';
-import { type EntryError, type EntryInput, type ListEntry, type ListState, type ListStateResult, type StoredValues, storedValuesOf } from './list-state.js';
+import { parseCountrySet } from '../policy/index.js';
+import { type CountrySetting, type EntryError, type EntryInput, type ListEntry, type ListState, type ListStateResult, type StoredValues, storedValuesOf } from './list-state.js';
 
 export interface ListChange {
   readonly enabled: boolean;
   readonly entries: readonly EntryInput[];
+  /** The scope's new country set and switch; absent: the stored ones stay as they are. */
+  readonly countries?: CountrySetting;
 }
 
 export interface WriteOptions {
@@ -55,8 +58,16 @@ export function prepareWrite(id: ListId, change: ListChange, options: WriteOptio
   const now = options.now ?? new Date().toISOString();
   const stored = storedValuesOf(change.entries, change.enabled, options.base?.entries ?? [], options.actor, now);
   if (!stored.ok) return { ok: false, reason: 'invalid', errors: stored.errors, message: stored.message };
-  const record = options.audit && auditRecord(id, options.base, { enabled: change.enabled, entries: stored.entries }, options.audit, options.actor, now);
-  return { ok: true, values: stored.values, entries: stored.entries, record };
+  let values: StoredValues = stored.values;
+  if (change.countries !== undefined) {
+    const set = parseCountrySet(change.countries.codes.join(','));
+    if (!set.ok) return { ok: false, reason: 'invalid', errors: [], message: `countries: ${set.message}` };
+    values = { ...values, countries: { codes: set.codes.join(','), enabled: change.countries.enabled ? '1' : '0' } };
+  }
+  const countries = change.countries ?? options.base?.countries;
+  const next = { enabled: change.enabled, entries: stored.entries, ...(countries !== undefined && { countries }) };
+  const record = options.audit && auditRecord(id, options.base, next, options.audit, options.actor, now);
+  return { ok: true, values, entries: stored.entries, record };
 }
 
 /** The message of a write that lost the compare-and-set. */

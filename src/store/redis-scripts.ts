@@ -32,6 +32,9 @@ function script(file: string, uses: readonly string[]): string {
 export const REDIS_SCRIPTS = {
   sipwardenFingerprints: { lua: script('fingerprints.lua', ['list-fingerprint.lua']) },
   sipwardenCommit: { lua: script('commit.lua', ['list-fingerprint.lua']), numberOfKeys: 7 },
+  sipwardenRecordDenied: { lua: script('record-denied.lua', []), numberOfKeys: 2 },
+  sipwardenBan: { lua: script('ban.lua', []), numberOfKeys: 3 },
+  sipwardenUnban: { lua: script('unban.lua', []), numberOfKeys: 3 },
 } as const satisfies Record<string, { readonly lua: string; readonly numberOfKeys?: number }>;
 
 type ScriptArg = string | number | readonly (string | number)[];
@@ -39,7 +42,7 @@ type ScriptCommands = Record<keyof typeof REDIS_SCRIPTS, (...args: ScriptArg[]) 
 
 function commands(client: RedisClient): ScriptCommands {
   const defined = client as unknown as Partial<ScriptCommands>;
-  if (typeof defined.sipwardenCommit !== 'function' || typeof defined.sipwardenFingerprints !== 'function') {
+  if (Object.keys(REDIS_SCRIPTS).some((name) => typeof defined[name as keyof ScriptCommands] !== 'function')) {
     throw new Error("this Redis client has no sipwarden scripts defined: make it with createRedisClient");
   }
   return defined as ScriptCommands;
@@ -77,6 +80,8 @@ export interface CommitArgs {
   readonly cidrs: string;
   readonly enabled: string;
   readonly entries: EntryChanges;
+  /** The country set (`DE,FR`) and its toggle (`1`/`0`) to store; undefined leaves them as they are. */
+  readonly countries?: { readonly codes: string; readonly enabled: string };
   /** The change notification: published on `channel` with the new revision. */
   readonly channel: string;
   readonly tenant: string;
@@ -103,10 +108,43 @@ export async function commitList(client: RedisClient, args: CommitArgs): Promise
     args.auditRecord === undefined ? '' : JSON.stringify(args.auditRecord),
     String(args.auditLength),
     entries.mode,
+    args.countries === undefined ? 'keep' : 'set',
+    args.countries?.codes ?? '',
+    args.countries?.enabled ?? '',
     String(deleted.length),
     ...deleted,
     ...entries.set.flat(),
   ];
   const [written, detail] = (await commands(client).sipwardenCommit([...listKeys(args.list).slice(0, 4), args.auditKey, args.list.countries, args.list['countries:enabled']], argv)) as [number, number | string];
   return written === 1 ? { written: true, rev: detail as number } : { written: false, fingerprint: detail as string };
+}
+
+export interface RecordDeniedArgs {
+  readonly keys: { readonly sources: string; readonly seen: string };
+  /** One JSON row a source, with its hash field as `field`. */
+  readonly rows: readonly string[];
+  readonly maxSources: number;
+  readonly ttlSeconds: number;
+}
+
+/** record-denied.lua: adds the rows into the tenant's record; resolves to how many sources it holds. */
+export async function recordDenied(client: RedisClient, args: RecordDeniedArgs): Promise<number> {
+  return (await commands(client).sipwardenRecordDenied(args.keys.sources, args.keys.seen, [String(args.maxSources), String(args.ttlSeconds), ...args.rows])) as number;
+}
+
+/** The three keys of the ban list: drachtio-server's blacklist set, the expiries, the descriptions. */
+export interface BanKeys {
+  readonly set: string;
+  readonly until: string;
+  readonly info: string;
+}
+
+/** ban.lua: bans `address` until `until` (ms); true for a new ban. */
+export async function banAddress(client: RedisClient, keys: BanKeys, address: string, until: number, info: object): Promise<boolean> {
+  return ((await commands(client).sipwardenBan(keys.set, keys.until, keys.info, [address, String(until), JSON.stringify(info)])) as number) === 1;
+}
+
+/** unban.lua: lifts the bans of `addresses` and every ban expired by `now`; resolves to the addresses lifted. */
+export async function unbanAddresses(client: RedisClient, keys: BanKeys, now: number, addresses: readonly string[] = []): Promise<string[]> {
+  return (await commands(client).sipwardenUnban(keys.set, keys.until, keys.info, [String(now), ...addresses])) as string[];
 }

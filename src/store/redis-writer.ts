@@ -55,6 +55,7 @@ export class RedisListWriter {
       cidrs: values.cidrs,
       enabled: values.enabled,
       entries: patch ? { mode: 'patch', ...patch } : { mode: 'replace', set: Object.entries(values.entries) },
+      ...(values.countries !== undefined && { countries: values.countries }),
       channel: this.keys.changes,
       tenant: id.tenant,
       scope: id.scope,

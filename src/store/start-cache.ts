@@ -43,8 +43,8 @@ export function logRedisErrors(client: RedisClient, logger: Logger): void {
 }
 
 /** Starts the cache and resolves once it has: loaded from the store or the snapshot, or given up waiting. */
-export async function startCache(config: StoreConfig, logger: Logger, registry: Registry): Promise<RunningCache> {
-  const starting = openCache(config, logger, registry);
+export async function startCache(config: StoreConfig, logger: Logger, registry: Registry, countries?: CountryLookup): Promise<RunningCache> {
+  const starting = openCache(config, logger, registry, countries);
   await starting.started;
   return starting;
 }

@@ -9,10 +9,11 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { ALL_TENANTS, type ApiTokens } from '../../src/admin/api-tokens.js';
 import { type AdminApi, type AdminApiOptions, startAdminApi } from '../../src/admin/http/start-admin-api.js';
 import type { ConsoleSessions } from '../../src/admin/console-sessions.js';
+import type { DeniedAdmin } from '../../src/admin/denied-admin.js';
 import type { ListAdmin } from '../../src/admin/list-admin.js';
 import { openAdminStore } from '../../src/admin/open-admin.js';
 import type { RedisStoreConfig } from '../../src/config/store-config.js';
-import type { Scope } from '../../src/policy/index.js';
+import type { CountryLookup, Scope } from '../../src/policy/index.js';
 import type { ListCache } from '../../src/store/list-cache.js';
 import type { ListState } from '../../src/store/list-state.js';
 import { startCache } from '../../src/store/start-cache.js';
@@ -79,19 +80,24 @@ export class ApiStack {
     readonly config: RedisStoreConfig,
     readonly cache: ListCache,
     readonly admin: ListAdmin,
+    readonly denied: DeniedAdmin,
     readonly tokens: ApiTokens,
     readonly consoleSessions: (idleMs: number) => ConsoleSessions,
   ) {}
 
-  /** Redis, the live cache and the admin store, each opened the way a deployment opens them. */
-  static async start(): Promise<ApiStack> {
+  /**
+   * Redis, the live cache and the admin store, each opened the way a
+   * deployment opens them; `countries` is the country data both decide with
+   * (none by default).
+   */
+  static async start(countries?: CountryLookup): Promise<ApiStack> {
     const redis = await RedisServer.start();
     const config: RedisStoreConfig = { kind: 'redis', prefix: 'sipwarden', reconcileMs: 5000, connection: { url: redis.url, commandTimeoutMs: 60_000 } };
     const { logger } = capturingLogger();
-    const running = await startCache(config, logger, new Registry());
-    const store = await openAdminStore(config, logger, 2000);
+    const running = await startCache(config, logger, new Registry(), countries);
+    const store = await openAdminStore(config, logger, 2000, countries && (() => countries));
     if (store === undefined) throw new Error('admin store did not connect');
-    const stack = new ApiStack(redis, config, running.cache, store.admin, store.tokens, store.consoleSessions);
+    const stack = new ApiStack(redis, config, running.cache, store.admin, store.denied, store.tokens, store.consoleSessions);
     stack.closing.push(() => store.close(), () => running.close());
     return stack;
   }
@@ -108,7 +114,7 @@ export class ApiStack {
     const registry = new Registry();
     const started = await startAdminApi(
       { host: '127.0.0.1', port: 0, trustedProxies: '127.0.0.1/32', ...options },
-      { admin, tokens: this.tokens, consoleSessions: this.consoleSessions, policy: this.cache, logger: this.logs.logger, registry },
+      { admin, denied: this.denied, tokens: this.tokens, consoleSessions: this.consoleSessions, policy: this.cache, logger: this.logs.logger, registry },
     );
     if (!started.ok) throw new Error(started.message);
     const client = new ApiClient(started.api, registry);
@@ -141,10 +147,10 @@ export class ApiStack {
 }
 
 /** A stack and an API on it for the tests of one file: started before them, stopped after. */
-export function apiForTests(): { readonly stack: ApiStack; readonly api: ApiClient } {
+export function apiForTests(countries?: () => CountryLookup): { readonly stack: ApiStack; readonly api: ApiClient } {
   const env = {} as { stack: ApiStack; api: ApiClient };
   beforeAll(async () => {
-    env.stack = await ApiStack.start();
+    env.stack = await ApiStack.start(countries?.());
     env.api = await env.stack.api();
   });
   afterAll(() => env.stack.close());

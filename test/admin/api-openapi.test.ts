@@ -40,7 +40,7 @@ function operations(): Array<{ method: string; path: string; parameters: Node[];
 
 const templateParams = (path: string) => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
 const isTenantRoute = (path: string) => path.startsWith('/v1/tenants/');
-const sample: Record<string, string> = { tenant: 'acme', scope: 'sip', cidr: '192.0.2.1' };
+const sample: Record<string, string> = { tenant: 'acme', scope: 'sip', cidr: '192.0.2.1', address: '192.0.2.1' };
 const concrete = (path: string) => path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(sample[name]!));
 
 describe('OpenAPI document', () => {
@@ -140,6 +140,8 @@ describe('OpenAPI document', () => {
       importEntries: { text: '192.0.2.1' },
       bulkEntries: { json: { action: 'disable', all: true } },
       replaceList: { text: '' },
+      setCountries: { json: { enabled: false } },
+      allowDenied: { json: {} },
     };
     for (const { method, path, parameters, operation } of operations().filter((o) => isTenantRoute(o.path))) {
       const where = `${method} ${path}`;

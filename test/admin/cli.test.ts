@@ -273,8 +273,8 @@ describe.concurrent('sipwarden CLI', { timeout: 120_000 }, () => {
     expect(off).toMatchObject({ address: '192.0.2.1', allow: true, reason: 'scope-disabled' });
     expect(await cli.run(['enable', ...t])).toMatchObject({ code: 0, stdout: 'check.example/sip enabled; rev 2\n' });
     const [matched, denied] = await Promise.all([cli.json(['check', '203.0.113.77', ...t]), cli.run(['check', '192.0.2.1', ...t])]);
-    expect(matched).toEqual({ tenant: 'check.example', scope: 'sip', address: '203.0.113.77', allow: true, reason: 'matched', entry: { value: '203.0.113.0/24', description: 'Head office' } });
-    expect(denied).toMatchObject({ code: 0, stdout: 'deny 192.0.2.1 in check.example/sip: no active entry contains it\n' });
+    expect(matched).toEqual({ tenant: 'check.example', scope: 'sip', address: '203.0.113.77', allow: true, reason: 'matched', entry: { value: '203.0.113.0/24', description: 'Head office' }, addressCountry: 'AU' });
+    expect(denied).toMatchObject({ code: 0, stdout: 'deny 192.0.2.1 in check.example/sip: no active entry contains it; no country known for the address\n' });
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('"not-an-ip" is not an IP address');
     expect(await cli.json(['disable', ...t])).toMatchObject({ enabled: false, rev: 3 });
@@ -295,8 +295,8 @@ describe.concurrent('sipwarden CLI', { timeout: 120_000 }, () => {
       cli.run(['check', 'not-an-ip', '--exit-status', ...t]),
       cli.run(['check', '203.0.113.7', '--exit-status', ...t], unreachable),
     ]);
-    expect(allowed).toMatchObject({ code: 0, stdout: 'allow 203.0.113.7 in exit-status.example/sip: matched 203.0.113.0/24 (Head office)\n' });
-    expect(denied).toMatchObject({ code: 1, stdout: 'deny 192.0.2.1 in exit-status.example/sip: no active entry contains it\n', stderr: '' });
+    expect(allowed).toMatchObject({ code: 0, stdout: 'allow 203.0.113.7 in exit-status.example/sip: matched 203.0.113.0/24 (Head office); country AU\n' });
+    expect(denied).toMatchObject({ code: 1, stdout: 'deny 192.0.2.1 in exit-status.example/sip: no active entry contains it; no country known for the address\n', stderr: '' });
     expect(deniedJson.code).toBe(1);
     expect(JSON.parse(deniedJson.stdout)).toMatchObject({ address: '192.0.2.1', allow: false, reason: 'no-match' });
     expect(plainDenied.code).toBe(0);

@@ -82,7 +82,7 @@ describe('the lockout guard', () => {
   });
 
   it('passes a change the guard cannot judge: the admin scope with force and no address, a list that does not compile', () => {
-    const before: ListState = { tenant: 'acme', scope: 'admin', configured: true, enabled: true, entries: [], cidrs: '', rev: 1, fingerprint: '' };
+    const before: ListState = { tenant: 'acme', scope: 'admin', configured: true, enabled: true, entries: [], cidrs: '', rev: 1, fingerprint: '', countries: { enabled: false, codes: [] } };
     expect(lockoutRefusal(ADMIN, before, { enabled: true, entries: [] }, { name: 'x', force: true })).toBeUndefined();
     expect(lockoutRefusal(SIP, { ...before, scope: 'sip' }, { enabled: true, entries: [{ value: 'not-an-entry', active: true }] }, me)).toBeUndefined();
   });

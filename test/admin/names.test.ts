@@ -98,7 +98,7 @@ describe.concurrent('DNS name entries in the admin tools', { timeout: 60_000 }, 
     await seed({ tenant: 'check.example', scope: 'sip' }, `203.0.113.0/24 HQ\n${AGENT} Anna's home office\n${GONE} old VPN`);
     const text = await cli.run(['check', AGENT_AT, ...t], dnsEnv());
     expect(text.stdout).toBe(
-      `allow ${AGENT_AT} in check.example/sip: matched ${AGENT} (Anna's home office) which resolves to ${AGENT_AT}; ${GONE} fails to resolve (nxdomain): it matches nothing\n`,
+      `allow ${AGENT_AT} in check.example/sip: matched ${AGENT} (Anna's home office) which resolves to ${AGENT_AT}; ${GONE} fails to resolve (nxdomain): it matches nothing; country AU\n`,
     );
     const json = await cli.json(['check', AGENT_AT, ...t], dnsEnv());
     expect(json).toMatchObject({ allow: true, reason: 'matched', entry: { value: AGENT, description: "Anna's home office", resolved: { name: AGENT, address: AGENT_AT } } });
@@ -109,7 +109,7 @@ describe.concurrent('DNS name entries in the admin tools', { timeout: 60_000 }, 
     expect(checked.body).toMatchObject({ ip: AGENT_AT, allow: true, reason: 'matched', entry: { value: AGENT, resolved: { name: AGENT, address: AGENT_AT } } });
     expect(checked.body.failing).toEqual([{ name: GONE, state: 'failed', failure: 'nxdomain' }]);
     const denied = await cli.run(['check', '192.0.2.200', ...t], dnsEnv());
-    expect(denied.stdout).toBe(`deny 192.0.2.200 in check.example/sip: no active entry contains it; ${GONE} fails to resolve (nxdomain): it matches nothing\n`);
+    expect(denied.stdout).toBe(`deny 192.0.2.200 in check.example/sip: no active entry contains it; ${GONE} fails to resolve (nxdomain): it matches nothing; no country known for the address\n`);
   });
 
   it('the lockout guard protects an admin allowed through a name, and does not count a name that fails to resolve', async () => {

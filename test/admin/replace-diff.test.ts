@@ -17,7 +17,7 @@ const entry = (value: string, active: boolean, description?: string): ListEntry 
 
 function stateOf(entries: readonly ListEntry[], configured = true, enabled = true): ListState {
   const cidrs = entries.filter((e) => e.active).map((e) => e.value).join(',');
-  return { tenant: 'acme', scope: 'sip', configured, enabled, entries, cidrs, rev: 3, fingerprint: 'f' };
+  return { tenant: 'acme', scope: 'sip', configured, enabled, entries, cidrs, rev: 3, fingerprint: 'f', countries: { enabled: false, codes: [] } };
 }
 
 describe('replacementValues', () => {

@@ -67,6 +67,8 @@ export interface DrachtioOptions {
   readonly sofiaLogLevel?: number;
   /** The certificate the tls and wss listeners present. */
   readonly certificate?: ServerCertificate;
+  /** More command-line options (the blacklist's, say). */
+  readonly args?: readonly string[];
 }
 
 /**
@@ -103,6 +105,7 @@ export async function startDrachtio(binary: string, ports: DrachtioPorts, reques
     '--contact', `sip:127.0.0.1:${ports.ws};transport=ws`,
     ...secureListenerArgs(ports, options.certificate),
     '--stdout', '--loglevel', options.logLevel ?? 'info', '--sofia-loglevel', String(options.sofiaLogLevel ?? 3),
+    ...(options.args ?? []),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {

@@ -10,7 +10,7 @@ import { type Sipwarden, startSipwarden } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { freePort, waitFor } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
-import { type DrachtioPorts, type DrachtioServer, SECRET, startDrachtio } from './drachtio-server.js';
+import { type DrachtioOptions, type DrachtioPorts, type DrachtioServer, SECRET, startDrachtio } from './drachtio-server.js';
 import { type SippUas, startUas } from './sipp.js';
 
 /** Loopback sources: 127.0.0.2 is listed, 127.0.0.3 is not. */
@@ -81,7 +81,9 @@ export interface InboundStack extends Required<E2eStack> {
  * a redis-server holding `lists` and `domains`, a real drachtio-server
  * (`binary`) with udp, tcp and ws listeners, and the main job connected to it
  * without upstream probes, so that every request the PBX sees came from a
- * client; `env` adds to (or overrides) the edge's environment. Resolves once
+ * client; `env` adds to (or overrides) the edge's environment, `drachtio`
+ * gives drachtio-server more options (it may need the redis-server's port,
+ * so it is a function of it). Resolves once
  * /health is 200; what a failed start had started is stopped.
  */
 export async function startInboundStack(
@@ -90,6 +92,7 @@ export async function startInboundStack(
   domains: Record<string, string>,
   logger: Logger,
   env: Record<string, string> = {},
+  drachtio: (redisPort: number) => DrachtioOptions = () => ({}),
 ): Promise<InboundStack> {
   const started: { -readonly [Part in keyof E2eStack]: E2eStack[Part] } = {};
   try {
@@ -98,10 +101,10 @@ export async function startInboundStack(
     const redis = (started.redis = await RedisServer.start());
     const operator = (started.operator = redis.client());
     await pushLists(operator, lists, domains);
-    const drachtio = (started.drachtio = await startDrachtio(binary, ports));
+    const server = (started.drachtio = await startDrachtio(binary, ports, '', drachtio(redis.port)));
     const edge = (started.edge = await startMainJob(inboundEdgeEnv(ports.admin, uas.port, { REDIS_URL: redis.url, SIPWARDEN_UPSTREAM_PROBE_MS: '0', ...env }), logger));
     await waitFor('the edge to be ready', async () => ((await health(edge.httpPort)).status === 200 ? true : undefined));
-    return { ports, uas, redis, operator, drachtio, edge };
+    return { ports, uas, redis, operator, drachtio: server, edge };
   } catch (error) {
     await stopStack(started);
     throw error;

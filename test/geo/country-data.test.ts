@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import fc from 'fast-check';
+import { type CountryResponse, Reader } from 'mmdb-lib';
 import { describe, expect, it } from 'vitest';
-import { MmdbCountries, loadCountryData, loadShippedCountries, shippedDataVersion } from '../../src/geo/index.js';
+import { loadCountryData, readMmdbCountries, loadShippedCountries, shippedDataVersion } from '../../src/geo/index.js';
 import { buildRangeTableOfRanges, ownerOfIpv4 } from '../../src/policy/range-table.js';
 import { compileScopePolicy, decide, parseAddress } from '../../src/policy/index.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -79,7 +81,7 @@ describe('SIPWARDEN_GEOIP_DB', () => {
   it('refuses a file that is not an .mmdb, naming it', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'geoip-')), 'corrupt.mmdb');
     writeFileSync(path, 'not a database');
-    expect(() => MmdbCountries.open(path)).toThrow(`SIPWARDEN_GEOIP_DB ${path}: not a readable .mmdb`);
+    expect(() => readMmdbCountries(path)).toThrow(`SIPWARDEN_GEOIP_DB ${path}: not a readable .mmdb`);
     expect(() => loadCountryData(join(path, 'missing'))).toThrow(/SIPWARDEN_GEOIP_DB/);
   });
 });
@@ -88,7 +90,7 @@ describe('a user .mmdb', () => {
   it('gives the country of the addresses it covers, IPv4 and IPv6, and names its file and build date', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'geoip-')), 'countries.mmdb');
     writeFileSync(path, countryMmdb([['127.0.0.2/32', 'DE'], ['198.51.100.0/24', 'fr'], ['2001:db8::/32', 'JP']]));
-    const mmdb = MmdbCountries.open(path);
+    const mmdb = readMmdbCountries(path);
     const at = (address: string) => {
       const family = parseAddress(address, words);
       return family === 0 ? undefined : mmdb.countryAt(family, words);
@@ -103,9 +105,40 @@ describe('a user .mmdb', () => {
     writeFileSync(path, countryMmdb([['127.0.0.2/32', 'DE'], ['127.0.0.3/32', 'FR']]));
     const compiled = compileScopePolicy({ scope: 'sip', enabled: true, list: '127.0.0.4', countries: { enabled: true, codes: 'DE' } });
     if (!compiled.ok) throw new Error(compiled.message);
-    const mmdb = MmdbCountries.open(path);
+    const mmdb = readMmdbCountries(path);
     expect(decide(compiled.policy, '127.0.0.2', undefined, mmdb)).toEqual({ allow: true, reason: 'country-allowed', country: 'DE' });
     expect(decide(compiled.policy, '127.0.0.3', undefined, mmdb)).toEqual({ allow: false, reason: 'no-match', country: 'FR' });
     expect(decide(compiled.policy, '127.0.0.4', undefined, mmdb).reason).toBe('matched');
+  });
+
+  it('is walked into a table that answers as mmdb-lib does per address, IPv4 and IPv6', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'geoip-'));
+    const address = fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 0xffff })).map(([v4, n]) => (v4 ? `10.0.${n >> 8}.${n & 0xff}` : `2001:db8::${n.toString(16)}`));
+    const network = fc.tuple(address, fc.integer({ min: 0, max: 14 }), fc.constantFrom('DE', 'fr', 'JP', 'XX')).map(([a, host, code]) => [`${a}/${(a.includes(':') ? 128 : 32) - host}`, code] as const);
+    fc.assert(
+      fc.property(fc.array(network, { minLength: 1, maxLength: 8 }), fc.array(address, { maxLength: 30 }), (networks, sources) => {
+        const path = join(dir, 'walk.mmdb');
+        const bytes = countryMmdb(networks);
+        writeFileSync(path, bytes);
+        const reader = new Reader<CountryResponse>(bytes);
+        const codeAt = (source: string) => reader.get(source)?.country?.iso_code?.toUpperCase();
+        let walked: ReturnType<typeof readMmdbCountries>;
+        try {
+          walked = readMmdbCountries(path);
+        } catch (err) {
+          // Refused only when no record (overlaps left) has a country code.
+          expect((err as Error).message).toMatch(/no address in it has a country/);
+          for (const source of sources) expect([undefined, 'XX']).toContain(codeAt(source));
+          return;
+        }
+        for (const source of sources) {
+          const family = parseAddress(source, words);
+          if (family === 0) throw new Error(source);
+          const code = codeAt(source);
+          expect(walked.countryAt(family, words), source).toBe(code === 'XX' ? undefined : code);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

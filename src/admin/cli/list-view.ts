@@ -18,7 +18,7 @@ export function listJson(state: ShownList): ListJson {
 
 function status(state: ShownList): string {
   if (!state.configured) return 'not configured (open to every address)';
-  if (!state.enabled) return `disabled (open to every address), rev ${state.rev}`;
+  if (!state.enabled) return state.countries.enabled ? `list disabled (only the countries allow), rev ${state.rev}` : `disabled (open to every address), rev ${state.rev}`;
   return `enabled, rev ${state.rev}`;
 }
 
@@ -51,7 +51,12 @@ export function describeList(state: ShownList, filtered: boolean): string {
   ]);
   const count = `${state.entries.length} ${state.entries.length === 1 ? 'entry' : 'entries'}${filtered ? ' match' : ''}`;
   const entries = rows.length === 0 ? count : `${table(['value', 'state', 'description', 'created', 'by', 'updated', 'by'], rows)}\n(${count})`;
+  const { countries } = state;
+  const shownCountries =
+    countries.enabled || countries.codes.length > 0
+      ? `\ncountries: ${countries.codes.length === 0 ? '(none)' : countries.codes.join(',')} (${countries.enabled ? 'on: their addresses are allowed beside the list' : 'off'})`
+      : '';
   const names = state.entries.flatMap((e) => (e.resolution ? [`  ${e.value} ${describeResolution(e.resolution)}`] : []));
   const resolved = names.length > 0 ? `\nnames:\n${names.join('\n')}` : '';
-  return `${head}\nenforced: ${enforced(state)}\n${entries}${resolved}`;
+  return `${head}\nenforced: ${enforced(state)}${shownCountries}\n${entries}${resolved}`;
 }

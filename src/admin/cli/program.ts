@@ -4,8 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
+import { registerBans } from './commands/bans.js';
 import { registerBulk } from './commands/bulk.js';
 import { registerCheck } from './commands/check.js';
+import { registerCountries } from './commands/countries.js';
+import { registerDenied } from './commands/denied.js';
 import { registerDomains } from './commands/domain.js';
 import { registerEntryCommands } from './commands/entries.js';
 import { registerExport } from './commands/export.js';
@@ -37,9 +40,12 @@ function buildProgram(): Command {
   registerReplace(program);
   registerBulk(program);
   registerToggles(program);
+  registerCountries(program);
   registerCheck(program);
   registerExport(program);
   registerAudit(program);
+  registerDenied(program);
+  registerBans(program);
   registerTokens(program);
   registerDomains(program);
   registerStore(program);

@@ -6,8 +6,11 @@
  */
 import { CommanderError } from 'commander';
 import { pino } from 'pino';
-import { EnvErrors } from '../../config/env.js';
+import { EnvErrors, text } from '../../config/env.js';
 import { storeConfig } from '../../config/store-config.js';
+import { loadCountryData } from '../../geo/index.js';
+import type { CountryLookup } from '../../policy/index.js';
+import type { CountryData } from '../list-admin.js';
 import { type AdminStore, openAdminStore } from '../open-admin.js';
 import { ExitCode } from './exit-codes.js';
 import { Output, usageError } from './output.js';
@@ -24,6 +27,22 @@ function maskedUrl(url: string): string {
   }
 }
 
+/** SIPWARDEN_GEOIP_DB (or the shipped data) could not be read: the user's to fix, not Redis's. */
+class CountryDataUnreadable extends Error {}
+
+/** The country data as the edge reads it, loaded the first time a command needs it (check, or a guard with countries on). */
+function lazyCountryData(): CountryData {
+  let loaded: CountryLookup | undefined;
+  return () => {
+    try {
+      loaded ??= loadCountryData(text(process.env, 'SIPWARDEN_GEOIP_DB')).lookup;
+    } catch (err) {
+      throw new CountryDataUnreadable(`fix SIPWARDEN_GEOIP_DB: ${(err as Error).message}`);
+    }
+    return loaded;
+  };
+}
+
 async function openStore(out: Output): Promise<AdminStore | ExitCode> {
   const url = process.env.REDIS_URL?.trim();
   if (!url) {
@@ -38,7 +57,7 @@ async function openStore(out: Output): Promise<AdminStore | ExitCode> {
   const timeoutMs = config.connection.commandTimeoutMs;
   let store: AdminStore | undefined;
   try {
-    store = await openAdminStore(config, pino({ level: 'warn' }, pino.destination(2)), timeoutMs);
+    store = await openAdminStore(config, pino({ level: 'warn' }, pino.destination(2)), timeoutMs, lazyCountryData());
   } catch (err) {
     return usageError(`fix REDIS_URL: ${(err as Error).message}`);
   }
@@ -61,6 +80,10 @@ export async function run(options: JsonOptions, body: (store: AdminStore, out: O
     process.exitCode = await body(store, out);
   } catch (err) {
     if (err instanceof CommanderError) throw err;
+    if (err instanceof CountryDataUnreadable) {
+      process.exitCode = usageError(err.message);
+      return;
+    }
     // Admin operations return refusals as values: what throws is Redis failing mid-command.
     process.exitCode = out.unreachable(
       `Redis failed during the command: ${(err as Error).message}. Run \`sipwarden show\` to see whether the change was made, then run it again.`,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
 import type { ConsoleSessions } from '../console-sessions.js';
+import type { DeniedAdmin } from '../denied-admin.js';
 import type { Actor, ListAdmin } from '../list-admin.js';
 import type { ApiMetrics } from './api-metrics.js';
 import type { ClientAddress } from './client-address.js';
@@ -13,6 +14,7 @@ import type { KeyedQueue } from './keyed-queue.js';
 
 export interface ApiServices {
   readonly admin: ListAdmin;
+  readonly denied: DeniedAdmin;
   readonly tokens: ApiTokens;
   readonly sessions: ConsoleSessions;
   readonly policy: PolicyView;

@@ -28,7 +28,15 @@ export const DEFAULT_IMPORT_STATE = 'active';
 export const NEW_ENTRY_ACTIVE = true;
 export const ENTRY_STATES = ['active', 'inactive'] as const satisfies readonly EntryStateFilter[];
 export const BULK_ACTIONS = ['enable', 'disable', 'delete'] as const satisfies readonly BulkAction[];
-export const DECISION_REASONS = ['scope-disabled', 'matched', 'no-match', 'empty-list', 'bad-source-address', 'policy-unavailable'] as const satisfies readonly DecisionReason[];
+export const DECISION_REASONS = [
+  'scope-disabled',
+  'matched',
+  'country-allowed',
+  'no-match',
+  'empty-list',
+  'bad-source-address',
+  'policy-unavailable',
+] as const satisfies readonly DecisionReason[];
 
 const COMPONENTS: TSchema[] = [];
 
@@ -113,6 +121,20 @@ export const EntryPatch = strictObject(
   'Give description, active or both.',
 );
 export const Enabled = strictObject({ enabled: Type.Boolean() });
+
+/** Checked by the country-set parser, which names every bad code at once. */
+const COUNTRY_CODE = Type.String({ maxLength: 16, description: 'ISO 3166-1 alpha-2, any case.' });
+export const CountriesChange = strictObject(
+  {
+    countries: Type.Optional(
+      Type.Union([Type.String({ maxLength: 1024, examples: ['DE,FR'] }), Type.Array(COUNTRY_CODE, { maxItems: 260 })], {
+        description: 'The allowed countries: comma-separated or an array of ISO 3166-1 alpha-2 codes, any case; empty for none. Left out: kept.',
+      }),
+    ),
+    enabled: Type.Optional(Type.Boolean({ description: 'The countries\' switch; left out: kept.' })),
+  },
+  'The new country set, its switch, or both.',
+);
 export const BulkRequest = strictObject(
   {
     action: Type.Enum(BULK_ACTIONS, { type: 'string' }),
@@ -251,6 +273,14 @@ export const Entry = component(
   }),
 );
 
+const CountrySetting = component(
+  'CountrySetting',
+  Type.Object(
+    { enabled: Type.Boolean(), codes: arrayOf(Type.String({ pattern: '^[A-Z]{2}$' }), 'Upper case, sorted.') },
+    { description: 'The allowed countries and their switch: when on, an address in one of them is allowed beside the list (country-allowed).' },
+  ),
+);
+
 export const List = component(
   'List',
   Type.Object({
@@ -262,8 +292,11 @@ export const List = component(
     total: Type.Integer({ description: 'How many entries match the filter, on all pages together.' }),
     cidrs: Type.String({ description: 'The enforced string as stored.' }),
     rev: Type.Integer(),
+    countries: CountrySetting,
   }),
 );
+
+export const CountriesSet = Type.Object({ tenant: Type.String(), scope: Scope, countries: CountrySetting, rev: Type.Integer() }, { description: 'Set.' });
 
 export const UnreadableList = component(
   'UnreadableList',
@@ -304,6 +337,8 @@ export const Check = component(
           { description: 'The most specific entry that matched (an address or block before a name).' },
         ),
       ),
+      country: Type.Optional(Type.String({ description: 'The country that decided (country-allowed), or the source\'s country beside a no-match when the set is on.' })),
+      addressCountry: Type.Optional(Type.String({ description: 'The address\'s country by the country data, whether or not the scope\'s countries are on.' })),
       failing: Type.Optional(
         arrayOf(
           Type.Object({ name: Type.String(), state: Type.Enum(['grace', 'failed'] as const, { type: 'string' }), failure: Type.Optional(Type.String()) }),
@@ -332,7 +367,14 @@ export const Replaced = Type.Object(
 
 const ListSummary = component(
   'ListSummary',
-  Type.Object({ enabled: Type.Boolean(), active: Type.Integer(), inactive: Type.Integer(), cidrs: Type.Optional(Type.String()) }),
+  Type.Object({
+    enabled: Type.Boolean(),
+    active: Type.Integer(),
+    inactive: Type.Integer(),
+    cidrs: Type.Optional(Type.String()),
+    countries: Type.Optional(Type.String({ description: 'The country set, when the scope has one.' })),
+    countriesEnabled: Type.Optional(Type.Boolean()),
+  }),
 );
 
 const AuditRecord = component(
@@ -343,7 +385,7 @@ const AuditRecord = component(
     at: Type.String({ format: 'date-time' }),
     actor: Type.String(),
     address: Type.Optional(Type.String()),
-    action: Type.String({ examples: ['add', 'edit', 'delete', 'import', 'replace', 'bulk-disable', 'enable-scope'] }),
+    action: Type.String({ examples: ['add', 'edit', 'delete', 'import', 'replace', 'bulk-disable', 'enable-scope', 'set-countries', 'enable-countries'] }),
     rev: Type.Optional(Type.Integer()),
     before: Type.Union([ListSummary, Type.Null()], { description: 'Null for a write made without reading the list first.' }),
     after: ListSummary,
@@ -369,4 +411,41 @@ export const SessionInfo = Type.Object(
     idleSeconds: Type.Integer({ description: 'The session ends after this long without a request.' }),
   },
   { description: 'The session; its id is in the HttpOnly cookie only.' },
+);
+
+export const DENIED_ORDERS = ['recent', 'busiest'] as const;
+export const DeniedQuery = strictObject({
+  scope: Type.Optional(Scope),
+  order: Type.Optional(Type.Enum(DENIED_ORDERS, { type: 'string', default: 'recent', description: 'recent: last denied first; busiest: most denials first.' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 100, description: 'At most this many sources.' })),
+});
+const DeniedSource = component(
+  'DeniedSource',
+  Type.Object(
+    {
+      scope: Scope,
+      address: Type.String(),
+      count: Type.Integer({ description: 'Denials recorded (added up from every edge, at the flush interval).' }),
+      firstSeen: Type.String({ format: 'date-time' }),
+      lastSeen: Type.String({ format: 'date-time' }),
+      method: Type.String({ description: 'The last denied request\'s method.' }),
+      transport: Type.String(),
+      userAgent: Type.Optional(Type.String({ description: 'The last denied request\'s User-Agent, printable ASCII, at most 128 characters.' })),
+      domain: Type.Optional(Type.String({ description: 'The domain the last denied request was for.' })),
+    },
+    { description: 'A source the edges denied for the tenant.' },
+  ),
+);
+export const DeniedPage = Type.Object({ tenant: Type.String(), sources: arrayOf(DeniedSource) }, { description: 'The denied sources.' });
+export const DeniedParams = strictObject({ tenant: TenantParams.properties.tenant, address: Type.String({ maxLength: 64, description: 'The denied address.' }) });
+export const AllowDeniedBody = strictObject(
+  {
+    scope: Type.Optional(Scope),
+    description: Type.Optional(oneLine(MAX_DESCRIPTION_LENGTH, 'Default: how often and when it was denied, and its User-Agent.')),
+  },
+  'Which list (may be left out when the address was denied in one scope only) and the entry\'s description.',
+);
+export const AllowedDenied = Type.Object(
+  { tenant: Type.String(), scope: Scope, rev: Type.Integer(), entry: Entry },
+  { description: 'The address added to the list, and dropped from the denied sources.' },
 );

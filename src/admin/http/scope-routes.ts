@@ -9,6 +9,8 @@ import { exportReply } from './export-format.js';
 import {
   Check,
   CheckQuery,
+  CountriesChange,
+  CountriesSet,
   DEFAULT_EXPORT_FORMAT,
   Enabled,
   ExportQuery,
@@ -94,6 +96,34 @@ export function scopeRoutes(app: ApiApp, services: ApiServices): void {
       const written = await exclusive(services, list, () => services.admin.setEnabled(actor, list, enabled));
       if (!written.ok) throw failure(written.failure, 'enabled');
       return { ...list, enabled, rev: written.value.rev };
+    },
+  );
+
+  app.put(
+    `${SCOPE_PATH}/countries`,
+    {
+      schema: {
+        operationId: 'setCountries',
+        tags,
+        summary: 'Set the allowed countries, switch them on or off, or both',
+        description:
+          'A source is allowed when it matches an active entry of the enabled list or its country is in the enabled set. ' +
+          'Codes that are not ISO 3166-1 alpha-2 are refused (422), every one named. ' +
+          'Refused (403 lockout) when it would deny your own address, unless force=true; never forced for the admin scope.',
+        params: ScopeParams,
+        querystring: ForceQuery,
+        body: CountriesChange,
+        response: { 200: CountriesSet, ...errorResponses(409, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      const list = listOf(request.params);
+      const { countries, enabled } = request.body;
+      const codes = Array.isArray(countries) ? countries.join(',') : countries;
+      const actor = actorOf(request);
+      const written = await exclusive(services, list, () => services.admin.setCountries(actor, list, { ...(codes !== undefined && { codes }), ...(enabled !== undefined && { enabled }) }));
+      if (!written.ok) throw failure(written.failure, codes === undefined ? 'enabled' : 'countries');
+      return { ...list, countries: written.value.countries, rev: written.value.rev };
     },
   );
 

@@ -13,6 +13,7 @@ import type { Actor } from '../list-admin.js';
 import { type FailureLimiter, admitting } from './access.js';
 import type { ApiServices } from './api-context.js';
 import { auditRoute } from './audit-route.js';
+import { deniedRoutes } from './denied-routes.js';
 import { entryRoutes } from './entry-routes.js';
 import { listRoutes } from './list-routes.js';
 import { scopeRoutes } from './scope-routes.js';
@@ -26,7 +27,7 @@ export function tenantRoutes(services: ApiServices, limiter: FailureLimiter | un
   return async (app: FastifyInstance): Promise<void> => {
     app.addHook('onRequest', admitting(services, limiter));
     const api = typed(app);
-    for (const routes of [scopeRoutes, entryRoutes, listRoutes, auditRoute]) routes(api, services);
+    for (const routes of [scopeRoutes, entryRoutes, listRoutes, auditRoute, deniedRoutes]) routes(api, services);
   };
 }
 

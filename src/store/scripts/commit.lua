@@ -1,6 +1,7 @@
 -- commit.lua: one write of one list, atomically: compare-and-set on the
 -- list's fingerprint, the enforced string, the toggle, the metadata fields,
--- the revision, the audit record, and the change notification.
+-- the revision, the audit record, the country set when the write names one,
+-- and the change notification.
 -- Uses list-fingerprint.lua.
 --
 -- KEYS[1] cidrs    the list's enforced string
@@ -8,8 +9,8 @@
 -- KEYS[3] rev      its revision
 -- KEYS[4] entries  its metadata hash
 -- KEYS[5] audit    the tenant's audit log
--- KEYS[6] countries          } read for the fingerprint only: a list's
--- KEYS[7] countries:enabled  } write leaves its country set as it is
+-- KEYS[6] countries          } in the fingerprint; written only when
+-- KEYS[7] countries:enabled  } ARGV[10] is 'set'
 -- ARGV[1]  expected fingerprint; '' writes unconditionally
 -- ARGV[2]  the new enforced string
 -- ARGV[3]  the new toggle
@@ -20,9 +21,11 @@
 --          sent with "rev" put in front; '' for none
 -- ARGV[8]  the audit log's length bound
 -- ARGV[9]  'replace' (the metadata hash from scratch) or 'patch'
--- ARGV[10] D, the number of metadata fields to delete
--- ARGV[11 .. 10+D]  those D fields
--- ARGV[11+D ..]     field, value, field, value, ... to set
+-- ARGV[10] 'set': store ARGV[11] (the country set) and ARGV[12] (its toggle);
+--          'keep': leave both as they are
+-- ARGV[13] D, the number of metadata fields to delete
+-- ARGV[14 .. 13+D]  those D fields
+-- ARGV[14+D ..]     field, value, field, value, ... to set
 -- Returns: {1, new rev}, or {0, current fingerprint} when someone wrote since
 -- the expected fingerprint was read.
 
@@ -31,9 +34,13 @@ if ARGV[1] ~= '' and ARGV[1] ~= fingerprint then return {0, fingerprint} end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3])
 if ARGV[9] == 'replace' then redis.call('DEL', KEYS[4]) end
+if ARGV[10] == 'set' then
+  redis.call('SET', KEYS[6], ARGV[11])
+  redis.call('SET', KEYS[7], ARGV[12])
+end
 -- In chunks of 1000 arguments: unpack() of a huge ARGV overflows the Lua stack.
-local first = 11
-local deleted = tonumber(ARGV[10])
+local first = 14
+local deleted = tonumber(ARGV[13])
 for i = first, first + deleted - 1, 1000 do
   redis.call('HDEL', KEYS[4], unpack(ARGV, i, math.min(i + 999, first + deleted - 1)))
 end

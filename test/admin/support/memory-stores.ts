@@ -50,8 +50,9 @@ export class MemoryLists implements ListStore {
     const current = this.raw(id);
     if (options.base !== undefined && options.base.fingerprint !== fingerprintOf(current)) return conflictOf(id);
     const rev = Number(current.rev ?? 0) + 1;
-    const { cidrs, enabled, entries } = prepared.values;
-    this.put({ tenant: id.tenant, scope: id.scope, cidrs, enabled, entries, rev: String(rev) });
+    const { cidrs, enabled, entries, countries } = prepared.values;
+    const country = countries === undefined ? { countries: current.countries ?? null, countriesEnabled: current.countriesEnabled ?? null } : { countries: countries.codes, countriesEnabled: countries.enabled };
+    this.put({ tenant: id.tenant, scope: id.scope, cidrs, enabled, entries, rev: String(rev), ...country });
     if (prepared.record !== undefined) this.audit.append(id.tenant, { ...prepared.record, rev });
     return { ok: true, rev, entries: prepared.entries };
   }

@@ -13,9 +13,8 @@ interface CheckOptions extends ListOptions {
   readonly exitStatus?: boolean;
 }
 
-const WHY: Readonly<Record<Exclude<DecisionReason, 'matched'>, string>> = {
+const WHY: Readonly<Record<Exclude<DecisionReason, 'matched' | 'country-allowed'>, string>> = {
   'scope-disabled': 'the scope is switched off (or was never set up): every address is allowed',
-  'country-allowed': "its country is in the scope's allowed countries",
   'no-match': 'no active entry contains it',
   'empty-list': 'the scope is on with no active entries',
   'bad-source-address': 'not an IP address',
@@ -30,7 +29,14 @@ an address that is not one included; 3 Redis unreachable.`;
 
 const ADDRESS_EXAMPLE = 'give one IPv4 or IPv6 address, e.g. 203.0.113.5';
 
+/** Where the country data places the address, and whether that decided. */
+function countryNote(decision: CheckResult): string {
+  if (decision.addressCountry === undefined) return 'no country known for the address';
+  return `country ${decision.addressCountry}${decision.reason === 'country-allowed' ? ' (it decided)' : ''}`;
+}
+
 function matchedEntry(decision: CheckResult): string {
+  if (decision.reason === 'country-allowed') return `its country ${decision.country} is in the scope's allowed countries`;
   if (decision.reason !== 'matched') return WHY[decision.reason];
   const entry = decision.entry!;
   const through = entry.resolved ? ` which resolves to ${entry.resolved.address}` : '';
@@ -44,7 +50,7 @@ function why(decision: CheckResult): string {
       ? `${n.name} fails to resolve${n.failure ? ` (${n.failure})` : ''}: it matches nothing`
       : `${n.name} fails to resolve${n.failure ? ` (${n.failure})` : ''}: its last addresses stay allowed for the grace period`,
   );
-  return [matchedEntry(decision), ...failing].join('; ');
+  return [matchedEntry(decision), ...failing, countryNote(decision)].join('; ');
 }
 
 export function registerCheck(program: Command): void {
