@@ -13,9 +13,11 @@ interface Check {
   readonly reason: string;
   readonly entry?: { readonly value: string; readonly description?: string; readonly resolved?: { readonly name: string; readonly address: string } };
   readonly failing?: readonly { readonly name: string; readonly state: string; readonly failure?: string }[];
+  readonly country?: string;
+  readonly addressCountry?: string;
 }
 
-/** Why, in words; a reason this console does not know yet (countries, say) as the API names it. */
+/** Why, in words; a reason this console does not know yet as the API names it. */
 const REASONS: Readonly<Record<string, string>> = {
   'scope-disabled': 'the list is off, so every address is allowed',
   'no-match': 'no active entry contains it',
@@ -24,12 +26,19 @@ const REASONS: Readonly<Record<string, string>> = {
   'policy-unavailable': 'the list cannot be read now',
 };
 
+/** The address's country by the country data, and whether it decided. */
+function countryNote(check: Check): string {
+  if (check.addressCountry === undefined) return '';
+  return check.reason === 'country-allowed' ? '' : ` (country ${check.addressCountry})`;
+}
+
 function explain(check: Check): string {
   const verdict = `${check.ip} is ${check.allow ? 'allowed' : 'denied'}`;
-  if (check.entry === undefined) return `${verdict}: ${REASONS[check.reason] ?? check.reason}`;
+  if (check.reason === 'country-allowed') return `${verdict}: its country ${check.country} is an allowed country`;
+  if (check.entry === undefined) return `${verdict}: ${REASONS[check.reason] ?? check.reason}${countryNote(check)}`;
   const { value, description, resolved } = check.entry;
   const through = resolved ? `, which resolves to ${resolved.address}` : '';
-  return `${verdict}: matched ${value}${description ? ` (${description})` : ''}${through}`;
+  return `${verdict}: matched ${value}${description ? ` (${description})` : ''}${through}${countryNote(check)}`;
 }
 
 export function CheckAddress({ tenant, scope }: { tenant: string; scope: Scope }) {

@@ -32,4 +32,11 @@ export interface ShownList {
   /** Entries matching the filter, on every page. */
   readonly total: number;
   readonly rev: number;
+  readonly countries: CountrySetting;
+}
+
+/** The scope's allowed countries (upper case, sorted) and their switch. */
+export interface CountrySetting {
+  readonly enabled: boolean;
+  readonly codes: readonly string[];
 }

@@ -9,6 +9,7 @@ import type { Scope } from '../policy/index.js';
 import { call, messageOf, tenantPath, withQuery } from './api.js';
 import { useChange } from './change.js';
 import { CheckAddress } from './check-address.js';
+import { CountryPicker } from './country-picker.js';
 import { EntryFilters, type FilterForm, NO_FILTER, filterOf } from './entry-filters.js';
 import { EntryForm, type EntryFormMode } from './entry-form.js';
 import { EntryTable, PAGE_SIZE } from './entry-table.js';
@@ -74,10 +75,7 @@ export function ScopePage({ tenant, scope, session }: { tenant: string; scope: S
         </p>
       )}
       {shown && <ScopeSwitch tenant={tenant} scope={scope} list={shown.list} address={session.address} change={change} />}
-      {/*
-        Countries (issue 12): the country picker and its switch go here, between the list's
-        switch and its entries, once the API has the country-set routes.
-      */}
+      {shown && <CountryPicker tenant={tenant} scope={scope} countries={shown.list.countries} change={change} />}
       <section class="panel" aria-labelledby="entries-title">
         <h2 id="entries-title">Entries</h2>
         <div class="toolbar">

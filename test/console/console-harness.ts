@@ -13,6 +13,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { type AdminStore, openAdminStore } from '../../src/admin/open-admin.js';
 import { DNS_DEFAULTS } from '../../src/dns/index.js';
 import type { RedisStoreConfig } from '../../src/config/store-config.js';
+import type { CountryLookup } from '../../src/policy/index.js';
 import { type ApiClient, ApiStack } from '../admin/api-harness.js';
 import { type Records, Dnsmasq } from '../support/dnsmasq.js';
 import { type Admin, ConsoleBrowser } from './browser.js';
@@ -27,13 +28,14 @@ export interface ConsoleEnv {
   readonly url: string;
 }
 
-/** A stack, its console and a browser for the tests of one file. */
-export function consoleForTests(records: Records = {}): ConsoleEnv {
+/** A stack, its console and a browser for the tests of one file; `countries` is the country data the API decides with (none by default). */
+export function consoleForTests(records: Records = {}, countries?: () => CountryLookup): ConsoleEnv {
   const env = {} as { -readonly [K in keyof ConsoleEnv]: ConsoleEnv[K] } & { dns: Dnsmasq };
   beforeAll(async () => {
-    [env.dns, env.stack, env.browser] = await Promise.all([Dnsmasq.start(records, 60), ApiStack.start(), ConsoleBrowser.launch()]);
+    [env.dns, env.stack, env.browser] = await Promise.all([Dnsmasq.start(records, 60), ApiStack.start(countries?.()), ConsoleBrowser.launch()]);
     const config: RedisStoreConfig = { ...env.stack.config, dns: { ...DNS_DEFAULTS, servers: [env.dns.server], timeoutMs: 500 } };
-    env.store = (await openAdminStore(config, pino({ level: 'silent' }), 2000))!;
+    const data = countries?.();
+    env.store = (await openAdminStore(config, pino({ level: 'silent' }), 2000, data && (() => data)))!;
     env.api = await env.stack.api({}, env.store.admin);
     env.url = `${env.api.base}/console/`;
   });

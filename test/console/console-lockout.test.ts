@@ -40,7 +40,7 @@ afterAll(() => page?.context().close());
 
 describe('console: the lockout guard', () => {
   it('warns before switching on a list without your address, and switches it on only when confirmed', async () => {
-    const toggle = page.getByRole('switch');
+    const toggle = page.locator('.switch-panel').getByRole('switch');
     await toggle.waitFor();
     expect(await page.getByText(`If your own address (${ME}) is not in the list, switching it on locks you out.`).count()).toBe(1);
     await toggle.click();
@@ -91,7 +91,7 @@ describe('console: the lockout guard', () => {
     expect((await stored('admin')).entries.map((e) => e.value)).toEqual([ME, '192.0.2.0/24']);
 
     // Switching the admin list off locks nobody out.
-    await page.getByRole('switch').click();
+    await page.locator('.switch-panel').getByRole('switch').click();
     await noticed(page, 'success', 'The admin list is off');
     expect((await stored('admin')).enabled).toBe(false);
   });
