@@ -85,9 +85,9 @@ export function CountryPicker({ tenant, scope, countries, change }: Props) {
             <option key={o.code} value={o.label} />
           ))}
         </datalist>
-        <button type="submit">Add</button>
+        <button type="submit">Add country</button>
         <button type="button" class="primary" disabled={!edited} onClick={save}>
-          Save countries
+          Update countries
         </button>
       </form>
       <p id="country-problem" class="field-error" role="alert">

@@ -28,7 +28,7 @@ const stored = async () => (await env.stack.stored(tenant, 'sip')).countries;
 const panel = () => page.locator('section.countries');
 const addCountry = async (text: string) => {
   await panel().getByLabel('Add a country').fill(text);
-  await panel().getByRole('button', { name: 'Add', exact: true }).click();
+  await panel().getByRole('button', { name: 'Add country' }).click();
 };
 
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe('console: the country picker', () => {
     expect(await panel().getByRole('alert').textContent()).toBe('not ISO 3166-1 alpha-2 country codes: "XX"');
     expect(await panel().getByRole('listitem').allTextContents()).toEqual(['Germany (DE)×', 'France (FR)×']);
     expect(await stored()).toEqual({ enabled: false, codes: [] });
-    await panel().getByRole('button', { name: 'Save countries' }).click();
+    await panel().getByRole('button', { name: 'Update countries' }).click();
     await noticed(page, 'success', 'Allowed countries saved: DE, FR.');
     expect(await stored()).toEqual({ enabled: false, codes: ['DE', 'FR'] });
     expect(await env.stack.redis.client().get(`sipwarden:{${tenant}}:sip:countries`)).toBe('DE,FR');
@@ -61,14 +61,14 @@ describe('console: the country picker', () => {
     expect(await stored()).toEqual({ enabled: true, codes: ['DE', 'FR'] });
     await screenshot(page, 'countries');
     await panel().getByRole('button', { name: 'Remove France' }).click();
-    await panel().getByRole('button', { name: 'Save countries' }).click();
+    await panel().getByRole('button', { name: 'Update countries' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain(`this change would deny your own address ${ME} in ${tenant}/sip`);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await noticed(page, 'failure', 'Cancelled: nothing was changed.');
     expect((await stored()).codes).toEqual(['DE', 'FR']);
-    await panel().getByRole('button', { name: 'Save countries' }).click();
+    await panel().getByRole('button', { name: 'Update countries' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Lock me out anyway' }).click();
     await noticed(page, 'success', 'Allowed countries saved: DE.');
     expect(await stored()).toEqual({ enabled: true, codes: ['DE'] });
