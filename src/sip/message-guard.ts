@@ -14,8 +14,10 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { sharedMetric } from './shared-metric.js';
+import { guardWireFraming } from './wire-resync.js';
 
 export const SKIPPED_MESSAGES_METRIC = 'sipwarden_drachtio_messages_skipped_total';
+export const RESYNCS_METRIC = 'sipwarden_drachtio_stream_resyncs_total';
 
 /** drachtio-srf's agent (lib/drachtio-agent.js): its wire protocol emits each message as 'msg'. */
 export interface DrachtioAgent {
@@ -24,9 +26,11 @@ export interface DrachtioAgent {
 
 type MessageListener = (...args: unknown[]) => void;
 const GUARDED = Symbol('sipwarden guarded');
+const RESYNC_WATCHED = Symbol('sipwarden resync watched');
 
 export class MessageGuard {
   private readonly skipped: Counter;
+  private readonly resyncs: Counter;
 
   constructor(
     private readonly logger: Logger,
@@ -42,6 +46,13 @@ export class MessageGuard {
           registers: [registry],
         }),
     );
+    this.resyncs = sharedMetric(
+      registry,
+      RESYNCS_METRIC,
+      () => new Counter({ name: RESYNCS_METRIC, help: 'Times the stream from drachtio-server held a damaged frame and the reader was put back on the next whole one (wire-resync.ts).', registers: [registry] }),
+    );
+    // Before any connection: the reader is bound to each socket as it is made.
+    guardWireFraming();
   }
 
   /** Wraps the agent's message listeners; call after each connect or listen, which make a new agent. */
@@ -50,6 +61,14 @@ export class MessageGuard {
     if (wire === undefined) {
       this.logger.error('drachtio-srf has no wire protocol where sipwarden expects it; messages it cannot handle will stop the edge');
       return;
+    }
+    const watched = wire as EventEmitter & { [RESYNC_WATCHED]?: true };
+    if (!watched[RESYNC_WATCHED]) {
+      watched[RESYNC_WATCHED] = true;
+      wire.on('resync', (skipped: number) => {
+        this.resyncs.inc();
+        this.logger.error({ skippedBytes: skipped }, 'the stream from drachtio-server held a damaged frame; resynchronised on the next whole one');
+      });
     }
     for (const listener of wire.listeners('msg') as MessageListener[]) {
       if ((listener as { [GUARDED]?: true })[GUARDED]) continue;

@@ -1,0 +1,121 @@
+/**
+ * drachtio-srf's reader of the control connection, hardened, so a damaged
+ * stream from drachtio-server cannot take the edge down or lose its place.
+ *
+ * drachtio-server frames each message as `<length>#<message id>|…`, the id a
+ * UUID. Under a flood it has been seen to send a frame whose length is
+ * shorter than its message (bench:flood: a REGISTER cut at
+ * `CSeq: 1 REGISTER\r\nCo`, the rest of it opening the next frame).
+ * drachtio-srf's own reader (lib/wire-protocol.js `_onData`) takes whatever
+ * parseInt makes of the bytes before the next `#` as a length: garbage with
+ * no leading digit makes it throw from the socket's data handler on an
+ * inbound (client) connection, and the process dies of the uncaught
+ * exception; garbage that starts with a digit ("1 REGISTER…") is read as a
+ * 1-byte message and the reader loses its place for good. This reader takes
+ * a frame only when its length is all digits and its body starts with a
+ * message id; anything else is dropped up to the next frame start, and the
+ * wire protocol emits `resync` with the bytes dropped, for the message guard
+ * to log and count. What it emits, and how a failing listener is treated,
+ * is drachtio-srf's.
+ *
+ * The reader is bound to each socket when the socket is made, so the
+ * prototype is replaced, once, before any connection exists.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+interface IncomingState {
+  incomingMsg: Buffer;
+  length: number;
+  /** Bytes dropped since the stream was found damaged, until a frame start turns up. */
+  dropped?: number;
+}
+
+interface WireProtocolInstance {
+  readonly isServer: boolean;
+  readonly mapIncomingMsg: Map<unknown, IncomingState>;
+  emit(event: string, ...args: unknown[]): boolean;
+  disconnect(socket: unknown): void;
+}
+
+type OnData = ((this: WireProtocolInstance, socket: unknown, data: Buffer) => void) & { [REPLACED]?: true };
+
+const REPLACED = Symbol.for('sipwarden.wire-reader');
+const HASH = 0x23;
+/** A length of at most ten digits: drachtio-server's messages are far below 10 GB. */
+const LENGTH = /^\d{1,10}$/;
+/** What a frame's body starts with: the UUID drachtio-server gives every message, then `|`. */
+const MESSAGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|/i;
+const MESSAGE_ID_BYTES = 37;
+/** A frame start: a length not glued to other digits, `#`, a message id. */
+const FRAME_START = /(?<!\d)\d{1,10}#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|/i;
+/** What is kept of a buffer with no frame start yet: enough for one to complete with the next bytes. */
+const KEPT_TAIL = 64;
+
+/**
+ * How many bytes to drop from the front of `buffer` so that it starts with a
+ * frame, and whether one is there; when none is yet, all but a tail.
+ */
+export function bytesBeforeNextFrame(buffer: Buffer): { readonly skip: number; readonly found: boolean } {
+  // latin1 maps bytes to characters one to one, so a match's index is a byte offset.
+  const found = FRAME_START.exec(buffer.toString('latin1', 1));
+  if (found !== null) return { skip: found.index + 1, found: true };
+  return { skip: Math.max(1, buffer.length - KEPT_TAIL), found: false };
+}
+
+/** True when `buffer` cannot start a frame: a length that is not all digits, or a body that does not start with an id. */
+function damagedAt(buffer: Buffer, hash: number): boolean {
+  if (hash < 0) return buffer.length > 11 || !/^\d*$/.test(buffer.toString('latin1'));
+  const length = buffer.toString('latin1', 0, hash);
+  if (!LENGTH.test(length) || Number(length) < MESSAGE_ID_BYTES) return true;
+  const id = hash + 1;
+  return buffer.length >= id + MESSAGE_ID_BYTES && !MESSAGE_ID.test(buffer.toString('latin1', id, id + MESSAGE_ID_BYTES));
+}
+
+const readFrames: OnData = function (socket, data) {
+  let state = this.mapIncomingMsg.get(socket);
+  if (state === undefined) {
+    state = { incomingMsg: Buffer.alloc(0), length: -1 };
+    this.mapIncomingMsg.set(socket, state);
+  }
+  state.incomingMsg = state.incomingMsg.length === 0 ? data : Buffer.concat([state.incomingMsg, data]);
+  for (;;) {
+    const buffer = state.incomingMsg;
+    const hash = buffer.indexOf(HASH);
+    if (damagedAt(buffer, hash)) {
+      const { skip, found } = bytesBeforeNextFrame(buffer);
+      state.incomingMsg = buffer.subarray(skip);
+      state.dropped = (state.dropped ?? 0) + skip;
+      if (!found) return;
+      continue;
+    }
+    if (hash < 0) return;
+    const start = hash + 1;
+    const end = start + Number(buffer.toString('latin1', 0, hash));
+    if (buffer.length < end) return;
+    if (state.dropped !== undefined) {
+      // Back on a whole frame: the damage is over, and reported once.
+      this.emit('resync', state.dropped);
+      state.dropped = undefined;
+    }
+    const message = buffer.toString('utf8', start, end);
+    state.incomingMsg = buffer.subarray(end);
+    try {
+      this.emit('msg', socket, message);
+    } catch (err) {
+      // As drachtio-srf does: an outbound connection is closed, an inbound one rethrows (the message guard wraps its listeners).
+      if (!this.isServer) throw err;
+      console.error(`invalid client message, closing socket: ${String(err)}`);
+      this.disconnect(socket);
+      return;
+    }
+  }
+};
+
+export function guardWireFraming(): void {
+  const WireProtocol = require('drachtio-srf/lib/wire-protocol.js') as { prototype: { _onData: OnData } };
+  if (WireProtocol.prototype._onData[REPLACED]) return;
+  Object.assign(readFrames, { [REPLACED]: true });
+  WireProtocol.prototype._onData = readFrames;
+}
