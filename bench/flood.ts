@@ -46,19 +46,20 @@
  *          --edge-env SIPWARDEN_SOURCE_RATE_ACTION=drop,...  (added to every sipwarden's
  *          environment; sipwarden otherwise runs on its defaults)
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { accessSync, constants, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { type DrachtioServer, SECRET, findDrachtio, startDrachtio } from '../test/e2e/drachtio-server.js';
+import { type DrachtioServer, SECRET, startDrachtio } from '../test/e2e/drachtio-server.js';
 import { type SippUas, startUas } from '../test/e2e/sipp.js';
 import { freePort, waitFor } from '../test/support/net.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { measuredCommit } from './lib/commit.js';
+import { onPath, sipBenchBinary, toolVersion } from './lib/tools.js';
 import { type FloodRun, startFlood } from './lib/flood-load.js';
 import { formatCount, formatTable } from './lib/measure.js';
 import { generate } from './lib/policy-data.js';
@@ -145,16 +146,6 @@ function readOptions(): Options {
   return o;
 }
 
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -641,35 +632,20 @@ function floodTable(results: readonly FloodResult[]): string {
   );
 }
 
-function version(binary: string, args: readonly string[]): string | undefined {
-  try {
-    return execFileSync(binary, args, { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] }).split('\n').find((l) => l.trim() !== '')?.trim();
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const binary = findDrachtio();
-  if (binary === undefined) {
-    console.log('bench:flood needs a drachtio-server binary (set DRACHTIO_BIN, or put drachtio on PATH); nothing measured');
-    return;
-  }
-  const missing = ['sipp', 'redis-server'].filter((tool) => !onPath(tool));
-  if (missing.length > 0) {
-    console.log(`bench:flood needs ${missing.join(' and ')} on PATH; nothing measured`);
-    return;
-  }
+  const binary = sipBenchBinary('bench:flood');
+  if (binary === undefined) return;
   const withKamailio = onPath('kamailio');
   const options = readOptions();
   edgeEnvOption = options.edgeEnv;
   const edgeDrops = options.edgeEnv.SIPWARDEN_SOURCE_RATE_ACTION === 'drop';
   const started = performance.now();
   const loadAtStart = os.loadavg()[0]!;
-  const drachtioVersion = version(binary, ['--version']);
-  const kamailioVersion = withKamailio ? version('kamailio', ['-v']) : undefined;
+  const drachtioVersion = toolVersion(binary);
+  const kamailioVersion = withKamailio ? toolVersion('kamailio', ['-v']) : undefined;
   console.log(
     `sipwarden flood benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}, ` +
       `drachtio-server ${drachtioVersion ?? '?'}, ${kamailioVersion ?? 'no kamailio on PATH'}, load average ${loadAtStart.toFixed(2)}`,

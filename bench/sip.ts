@@ -28,16 +28,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { measuredCommit } from './lib/commit.js';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { sipBenchBinary, toolVersion } from './lib/tools.js';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { type Sipwarden, startSipwarden } from '../src/app.js';
 import { loadConfig } from '../src/config/index.js';
-import { type DrachtioPorts, type DrachtioServer, SECRET, findDrachtio, startDrachtio } from '../test/e2e/drachtio-server.js';
+import { type DrachtioPorts, type DrachtioServer, SECRET, startDrachtio } from '../test/e2e/drachtio-server.js';
 import { type SippUas, runUac, startUas } from '../test/e2e/sipp.js';
 import { freePort, waitFor } from '../test/support/net.js';
 import { RedisServer } from '../test/support/redis-server.js';
@@ -97,16 +98,6 @@ function readOptions(): Options {
 
 // ---------------------------------------------------------------- the systems under test
 
-function onPath(name: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 const newPorts = async (): Promise<DrachtioPorts> => ({ admin: await freePort(), sip: await freePort(), ws: await freePort() });
 
@@ -386,31 +377,16 @@ function overheadTable(rows: readonly Overhead[]): string {
   );
 }
 
-function drachtioVersion(binary: string): string | undefined {
-  try {
-    return execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const binary = findDrachtio();
-  if (binary === undefined) {
-    console.log('bench:sip needs a drachtio-server binary (set DRACHTIO_BIN, or put drachtio on PATH); nothing measured');
-    return;
-  }
-  const missing = ['sipp', 'redis-server'].filter((tool) => !onPath(tool));
-  if (missing.length > 0) {
-    console.log(`bench:sip needs ${missing.join(' and ')} on PATH; nothing measured`);
-    return;
-  }
+  const binary = sipBenchBinary('bench:sip');
+  if (binary === undefined) return;
   const options = readOptions();
   const started = performance.now();
   const loadAtStart = os.loadavg()[0]!;
-  const version = drachtioVersion(binary);
+  const version = toolVersion(binary);
   console.log(
     `sipwarden SIP edge benchmark: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} x${os.availableParallelism()}, ` +
       `drachtio-server ${version ?? '?'}, load average ${loadAtStart.toFixed(2)}`,
