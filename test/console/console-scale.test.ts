@@ -84,11 +84,11 @@ describe('console: a 100,000-entry scope', () => {
       times.push(await filterTime('Filter by IP / name', '10.0.134.', 'Showing 1–50 of 256 entries'));
       times.push(await filterTime('Filter by IP / name', '', `Showing 1–50 of ${ENTRIES} entries`));
     }
-    // The median: the machine is shared (two cores, the rest of the suite beside this test), and one pause of it is no property of the console.
-    const typical = median(times);
+    // Every filter, not a typical one: this suite runs alone, after the others (vitest.config.ts), so no other test takes its CPU.
+    const worst = Math.max(...times);
     const shown = times.map((t) => Math.round(t)).join(', ');
-    process.stdout.write(`console filter at ${ENTRIES} entries, typing to rows shown: median ${Math.round(typical)} ms, worst ${Math.round(Math.max(...times))} ms (${shown})\n`);
-    expect(typical).toBeLessThan(LIMIT_MS);
+    process.stdout.write(`console filter at ${ENTRIES} entries, typing to rows shown: median ${Math.round(median(times))} ms, worst ${Math.round(worst)} ms (${shown})\n`);
+    expect(worst).toBeLessThan(LIMIT_MS);
   });
 
   it('pages through the matches', async () => {
