@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedListSource } from '../../src/store/embedded-source.js';
 import { KeySchema } from '../../src/store/keys.js';
 import { readListFile } from '../../src/store/list-file.js';
@@ -15,8 +15,7 @@ import { fingerprintOf, interpretRawList } from '../../src/store/raw-list.js';
 import { TEST_COUNTRIES } from '../support/countries.js';
 import { capturingLogger } from '../support/logger.js';
 import { until } from '../support/net.js';
-import { RedisServer } from '../support/redis-server.js';
-import { type RedisStore, entries, newCache, redisStore } from './fixtures.js';
+import { entries, newCache, redisForTests, redisStore } from './fixtures.js';
 
 const countries = TEST_COUNTRIES;
 
@@ -79,25 +78,15 @@ describe('the embedded list file', () => {
 });
 
 describe('country sets on Redis', () => {
-  let redis: RedisServer;
-  let admin: RedisStore;
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    admin = await redisStore(redis.url, capturingLogger().logger);
-  });
-  afterAll(async () => {
-    admin.close();
-    await redis.stop();
-  });
+  const env = redisForTests();
 
   it('are set with plain SETs, picked up live, garbage refused with the last good set kept', async () => {
-    const store = await redisStore(redis.url, capturingLogger().logger);
+    const store = await redisStore(env.redis.url, capturingLogger().logger);
     cleanup.push(() => store.close());
     const { cache, lines } = newCache(store.source, { reconcileMs: 60_000, countries });
     await cache.start();
     cleanup.push(() => cache.stop());
-    const plain = redis.client();
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{acme}:sip:countries', 'DE,FR');
     await plain.set('sipwarden:{acme}:sip:countries:enabled', '1');
@@ -119,14 +108,14 @@ describe('country sets on Redis', () => {
 
   it('notices a country change no event announced at reconciliation, and a list write keeps the countries', async () => {
     const id = { tenant: 'quiet', scope: 'sip' as const };
-    await admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 't' });
-    const store = await redisStore(redis.url, capturingLogger().logger);
+    await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 't' });
+    const store = await redisStore(env.redis.url, capturingLogger().logger);
     cleanup.push(() => store.close());
     const { cache } = newCache(store.source, { reconcileMs: 60_000, countries });
     await cache.start();
     cleanup.push(() => cache.stop());
     // Written while the edge hears nothing: keyspace notifications off for this write.
-    const plain = redis.client();
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     const events = ((await plain.config('GET', 'notify-keyspace-events')) as string[])[1]!;
     await plain.config('SET', 'notify-keyspace-events', '');
@@ -135,7 +124,7 @@ describe('country sets on Redis', () => {
     expect(cache.decide('quiet', 'sip', '198.51.100.1').allow).toBe(false);
     await cache.reconcile();
     expect(cache.decide('quiet', 'sip', '198.51.100.1')).toEqual({ allow: true, reason: 'country-allowed', country: 'DE' });
-    const written = await admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24', '192.0.2.1') }, { actor: 't' });
+    const written = await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24', '192.0.2.1') }, { actor: 't' });
     expect(written.ok).toBe(true);
     expect(await plain.get('sipwarden:{quiet}:sip:countries')).toBe('DE');
     await until(() => cache.decide('quiet', 'sip', '192.0.2.1').allow, 1000, 'list write');

@@ -8,7 +8,9 @@ import type { ListSource } from '../../src/store/list-source.js';
 import { type RedisClient, connectRedis, createRedisClient } from '../../src/store/redis-connection.js';
 import { RedisListSource } from '../../src/store/redis-source.js';
 import { RedisListWriter } from '../../src/store/redis-writer.js';
+import { afterAll, beforeAll } from 'vitest';
 import { capturingLogger } from '../support/logger.js';
+import { RedisServer } from '../support/redis-server.js';
 
 export const ACME_SIP: ListId = { tenant: 'acme', scope: 'sip' };
 
@@ -48,4 +50,18 @@ export function newCache(
 
 export function entries(...values: string[]) {
   return values.map((value) => ({ value, active: true }));
+}
+
+/** A redis-server of the tests' own and a store on it, for the tests of one describe block: started before them, stopped after. */
+export function redisForTests(): { readonly redis: RedisServer; readonly admin: RedisStore } {
+  const env = {} as { redis: RedisServer; admin: RedisStore };
+  beforeAll(async () => {
+    env.redis = await RedisServer.start();
+    env.admin = await redisStore(env.redis.url, capturingLogger().logger);
+  });
+  afterAll(async () => {
+    env.admin?.close();
+    await env.redis?.stop();
+  });
+  return env;
 }

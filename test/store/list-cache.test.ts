@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ListCache } from '../../src/store/list-cache.js';
 import { capturingLogger } from '../support/logger.js';
 import { until } from '../support/net.js';
 import { RedisServer } from '../support/redis-server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { ACME_SIP, type RedisStore, entries, newCache, redisStore } from './fixtures.js';
+import { ACME_SIP, entries, newCache, redisForTests, redisStore } from './fixtures.js';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -25,22 +25,12 @@ async function startCache(url: string, options: { reconcileMs?: number; snapshot
 const allows = (cache: ListCache, source: string, tenant = 'acme') => cache.decide(tenant, 'sip', source).allow;
 
 describe('ListCache on Redis', () => {
-  let redis: RedisServer;
-  let admin: RedisStore;
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    admin = await redisStore(redis.url, capturingLogger().logger);
-  });
-  afterAll(async () => {
-    admin.close();
-    await redis.stop();
-  });
+  const env = redisForTests();
 
   it('loads every list at start and enforces it', async () => {
-    await admin.writer.write({ tenant: 'load-a', scope: 'sip' }, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 't' });
-    await admin.writer.write({ tenant: 'load-b', scope: 'webrtc' }, { enabled: true, entries: entries('198.51.100.0/24') }, { actor: 't' });
-    const { cache } = await startCache(redis.url);
+    await env.admin.writer.write({ tenant: 'load-a', scope: 'sip' }, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 't' });
+    await env.admin.writer.write({ tenant: 'load-b', scope: 'webrtc' }, { enabled: true, entries: entries('198.51.100.0/24') }, { actor: 't' });
+    const { cache } = await startCache(env.redis.url);
     expect(cache.ready).toBe(true);
     expect(cache.decide('load-a', 'sip', '192.0.2.10')).toMatchObject({ allow: true, reason: 'matched' });
     expect(cache.decide('load-a', 'sip', '198.51.100.1')).toMatchObject({ allow: false, reason: 'no-match' });
@@ -50,17 +40,17 @@ describe('ListCache on Redis', () => {
 
   it('applies a write within milliseconds through the change notification', async () => {
     const id = { tenant: 'notified', scope: 'sip' as const };
-    await admin.writer.write(id, { enabled: true, entries: entries('192.0.2.1') }, { actor: 't' });
-    const { cache } = await startCache(redis.url, { reconcileMs: 60_000 });
+    await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.1') }, { actor: 't' });
+    const { cache } = await startCache(env.redis.url, { reconcileMs: 60_000 });
     expect(cache.decide('notified', 'sip', '192.0.2.2').allow).toBe(false);
-    await admin.writer.write(id, { enabled: true, entries: entries('192.0.2.2', '192.0.2.1') }, { actor: 't' });
+    await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.2', '192.0.2.1') }, { actor: 't' });
     const took = await until(() => cache.decide('notified', 'sip', '192.0.2.2').allow, 1000, 'notification');
     expect(took).toBeLessThan(500);
   });
 
   it('picks up a hand-made SET through keyspace notifications', async () => {
-    const { cache } = await startCache(redis.url, { reconcileMs: 60_000 });
-    const plain = redis.client();
+    const { cache } = await startCache(env.redis.url, { reconcileMs: 60_000 });
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{keyspace}:sip:cidrs', '203.0.113.0/24');
     await until(() => cache.decide('keyspace', 'sip', '192.0.2.1').reason === 'no-match', 1000, 'keyspace event');
@@ -68,20 +58,20 @@ describe('ListCache on Redis', () => {
   });
 
   it('describes the matched entry with its description from the metadata', async () => {
-    await admin.writer.write(
+    await env.admin.writer.write(
       { tenant: 'described', scope: 'sip' },
       { enabled: true, entries: [{ value: '192.0.2.0/24', description: 'Branch office', active: true }] },
       { actor: 't' },
     );
-    const { cache } = await startCache(redis.url);
+    const { cache } = await startCache(env.redis.url);
     expect(cache.decide('described', 'sip', '192.0.2.9').entry).toEqual({ value: '192.0.2.0/24', description: 'Branch office' });
   });
 
   it('refuses a malformed hand-made value: the previous list stays enforced, logged and counted', async () => {
     const id = { tenant: 'malformed', scope: 'sip' as const };
-    await admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 't' });
-    const { cache, lines, registry } = await startCache(redis.url, { reconcileMs: 60_000 });
-    const plain = redis.client();
+    await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 't' });
+    const { cache, lines, registry } = await startCache(env.redis.url, { reconcileMs: 60_000 });
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{malformed}:sip:cidrs', '0.0.0.0/0, 10.0.0.0/33, garbage');
     await until(() => lines().some((l) => l.msg === 'malformed list in store refused'), 1000, 'refusal log');
@@ -98,18 +88,18 @@ describe('ListCache on Redis', () => {
   });
 
   it('denies a scope whose only version ever seen is malformed', async () => {
-    const plain = redis.client();
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('sipwarden:{garbage-only}:recordings:cidrs', 'not,a,list');
-    const { cache } = await startCache(redis.url);
+    const { cache } = await startCache(env.redis.url);
     expect(cache.decide('garbage-only', 'recordings', '192.0.2.1')).toEqual({ allow: false, reason: 'policy-unavailable' });
   });
 
   it('turns a list off and on with the toggle, and opens the scope when its keys are deleted', async () => {
     const id = { tenant: 'toggle', scope: 'sip' as const };
-    await admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 't' });
-    const { cache } = await startCache(redis.url, { reconcileMs: 60_000 });
-    const plain = redis.client();
+    await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 't' });
+    const { cache } = await startCache(env.redis.url, { reconcileMs: 60_000 });
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     expect(allows(cache, '203.0.113.1', 'toggle')).toBe(false);
     await plain.set('sipwarden:{toggle}:sip:enabled', '0');
@@ -121,28 +111,28 @@ describe('ListCache on Redis', () => {
   });
 
   it('loads a 100,000-entry list and enforces it', async () => {
-    const plain = redis.client();
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     const big = Array.from({ length: 100_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`).join(',');
     await plain.set('sipwarden:{big}:sip:cidrs', big);
-    const { cache } = await startCache(redis.url);
+    const { cache } = await startCache(env.redis.url);
     expect(cache.decide('big', 'sip', '10.1.134.159').allow).toBe(true);
     expect(cache.decide('big', 'sip', '10.1.134.160').allow).toBe(false);
   });
 
   it('keeps prefixes apart', async () => {
-    const plain = redis.client();
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.set('other:{prefixed}:sip:cidrs', '192.0.2.0/24');
     await plain.set('sipwarden:{prefixed}:sip:cidrs', '203.0.113.0/24');
-    const { cache } = await startCache(redis.url, { prefix: 'other' });
+    const { cache } = await startCache(env.redis.url, { prefix: 'other' });
     expect(cache.decide('prefixed', 'sip', '192.0.2.1').allow).toBe(true);
     expect(cache.decide('prefixed', 'sip', '203.0.113.1').allow).toBe(false);
   });
 
   it('maps SIP domains to tenants from the domains hash, live', async () => {
-    const { cache } = await startCache(redis.url, { reconcileMs: 60_000 });
-    const plain = redis.client();
+    const { cache } = await startCache(env.redis.url, { reconcileMs: 60_000 });
+    const plain = env.redis.client();
     cleanup.push(() => plain.disconnect());
     await plain.hset('sipwarden:domains', 'PBX.Acme.example', 'acme');
     await until(() => cache.tenantForDomain('pbx.acme.example') === 'acme', 1000, 'domain map');

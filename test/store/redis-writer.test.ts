@@ -1,32 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisAuditLog } from '../../src/store/audit-log.js';
-import { capturingLogger } from '../support/logger.js';
-import { RedisServer } from '../support/redis-server.js';
-import { ACME_SIP, type RedisStore, entries, redisStore } from './fixtures.js';
+import { ACME_SIP, entries, redisForTests } from './fixtures.js';
 
-let redis: RedisServer;
-let store: RedisStore;
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-  store = await redisStore(redis.url, capturingLogger().logger);
-});
-
-afterAll(async () => {
-  store.close();
-  await redis.stop();
-});
+const env = redisForTests();
 
 describe('RedisListWriter', () => {
   it('writes a list and reads it back with metadata, under the documented keys', async () => {
     const id = { tenant: 'writeback.example', scope: 'sip' as const };
-    const result = await store.writer.write(
+    const result = await env.admin.writer.write(
       id,
       { enabled: true, entries: [{ value: '203.0.113.9/24', description: 'HQ', active: true }, { value: '198.51.100.7', active: false }] },
       { actor: 'alice', now: '2026-11-23T10:00:00.000Z' },
     );
     expect(result).toMatchObject({ ok: true, rev: 1 });
-    const plain = redis.client();
+    const plain = env.redis.client();
     expect(await plain.get('sipwarden:{writeback.example}:sip:cidrs')).toBe('203.0.113.0/24');
     expect(await plain.get('sipwarden:{writeback.example}:sip:enabled')).toBe('1');
     expect(await plain.get('sipwarden:{writeback.example}:sip:rev')).toBe('1');
@@ -38,7 +25,7 @@ describe('RedisListWriter', () => {
       updatedBy: 'alice',
     });
     plain.disconnect();
-    const read = await store.writer.readState(id);
+    const read = await env.admin.writer.readState(id);
     expect(read.ok && read.state.entries.map((e) => [e.value, e.active, e.description])).toEqual([
       ['203.0.113.0/24', true, 'HQ'],
       ['198.51.100.7', false, undefined],
@@ -47,9 +34,9 @@ describe('RedisListWriter', () => {
 
   it('refuses an invalid list with every bad entry named and writes nothing', async () => {
     const id = { tenant: 'invalid.example', scope: 'sip' as const };
-    await store.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 'alice' });
-    const before = await store.source.read(id);
-    const result = await store.writer.write(
+    await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.0/24') }, { actor: 'alice' });
+    const before = await env.admin.source.read(id);
+    const result = await env.admin.writer.write(
       id,
       { enabled: true, entries: entries('10.0.0.0/8', '010.0.0.1', '', '10.0.0.0/40') },
       { actor: 'mallory' },
@@ -63,28 +50,28 @@ describe('RedisListWriter', () => {
       ]);
       expect(result.message).toContain('010.0.0.1');
     }
-    expect(await store.source.read(id)).toEqual(before);
+    expect(await env.admin.source.read(id)).toEqual(before);
   });
 
   it('refuses a write made from a stale read (compare-and-set)', async () => {
     const id = { tenant: 'cas.example', scope: 'webrtc' as const };
-    await store.writer.write(id, { enabled: true, entries: entries('192.0.2.1') }, { actor: 'a' });
-    const read = await store.writer.readState(id);
+    await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.1') }, { actor: 'a' });
+    const read = await env.admin.writer.readState(id);
     if (!read.ok) throw new Error(read.error);
-    await store.writer.write(id, { enabled: true, entries: entries('192.0.2.2') }, { actor: 'b', base: read.state });
-    const stale = await store.writer.write(id, { enabled: true, entries: entries('192.0.2.3') }, { actor: 'c', base: read.state });
+    await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.2') }, { actor: 'b', base: read.state });
+    const stale = await env.admin.writer.write(id, { enabled: true, entries: entries('192.0.2.3') }, { actor: 'c', base: read.state });
     expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
-    expect(await redis.client().get('sipwarden:{cas.example}:webrtc:cidrs')).toBe('192.0.2.2');
+    expect(await env.redis.client().get('sipwarden:{cas.example}:webrtc:cidrs')).toBe('192.0.2.2');
   });
 
   it('loses no update when many writers add entries at once', async () => {
     const id = { tenant: 'concurrent.example', scope: 'sip' as const };
     const writers = Array.from({ length: 20 }, (_, i) =>
-      store.writer.update(id, (state) => ({ enabled: true, entries: [...state.entries, { value: `192.0.2.${i}`, active: true }] }), { actor: `w${i}` }, 50),
+      env.admin.writer.update(id, (state) => ({ enabled: true, entries: [...state.entries, { value: `192.0.2.${i}`, active: true }] }), { actor: `w${i}` }, 50),
     );
     const results = await Promise.all(writers);
     expect(results.every((r) => r.ok)).toBe(true);
-    const read = await store.writer.readState(id);
+    const read = await env.admin.writer.readState(id);
     expect(read.ok && read.state.entries.map((e) => e.value).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `192.0.2.${i}`).sort());
     expect(read.ok && read.state.rev).toBe(20);
   });
@@ -95,12 +82,12 @@ describe('RedisListWriter', () => {
     const listB = Array.from({ length: 2000 }, (_, i) => ({ value: `10.1.${i >> 8}.${i & 255}`, description: 'B', active: true }));
     let writing = true;
     const writer = (async () => {
-      for (let i = 0; i < 20; i++) await store.writer.write(id, { enabled: true, entries: i % 2 ? listB : listA }, { actor: 'w' });
+      for (let i = 0; i < 20; i++) await env.admin.writer.write(id, { enabled: true, entries: i % 2 ? listB : listA }, { actor: 'w' });
       writing = false;
     })();
     let reads = 0;
     while (writing) {
-      const raw = await store.source.read(id);
+      const raw = await env.admin.source.read(id);
       if (raw.cidrs === null) continue;
       const fromCidrs = raw.cidrs.startsWith('10.0.') ? 'A' : 'B';
       const descriptions = new Set(Object.values(raw.entries).map((m) => (JSON.parse(m) as { description: string }).description));
@@ -113,20 +100,20 @@ describe('RedisListWriter', () => {
   });
 
   it('publishes a change notification with tenant, scope and revision', async () => {
-    const subscriber = redis.client();
+    const subscriber = env.redis.client();
     const messages: string[] = [];
     await subscriber.subscribe('sipwarden:changes');
     subscriber.on('message', (_c, m: string) => messages.push(m));
-    const result = await store.writer.write({ tenant: 'notify.example', scope: 'admin' }, { enabled: false, entries: [] }, { actor: 'a' });
+    const result = await env.admin.writer.write({ tenant: 'notify.example', scope: 'admin' }, { enabled: false, entries: [] }, { actor: 'a' });
     await new Promise((r) => setTimeout(r, 100));
     expect(messages.map((m) => JSON.parse(m))).toEqual([{ tenant: 'notify.example', scope: 'admin', rev: result.ok && result.rev }]);
     subscriber.disconnect();
   });
 
   it('shows a list pushed by hand with one plain command, entries without description', async () => {
-    const plain = redis.client();
+    const plain = env.redis.client();
     await plain.set('sipwarden:{hand.example}:sip:cidrs', '203.0.113.0/24, 198.51.100.7');
-    const read = await store.writer.readState({ tenant: 'hand.example', scope: 'sip' });
+    const read = await env.admin.writer.readState({ tenant: 'hand.example', scope: 'sip' });
     expect(read.ok && read.state).toMatchObject({
       configured: true,
       enabled: true,
@@ -143,11 +130,11 @@ describe('RedisListWriter', () => {
 describe('RedisListWriter patches the entries hash', () => {
   it('leaves the hash exactly as a full rewrite would, sending only what changed', async () => {
     const id = { tenant: 'patch.example', scope: 'sip' as const };
-    const plain = redis.client();
+    const plain = env.redis.client();
     const initial = Array.from({ length: 50 }, (_, i) => ({ value: `192.0.2.${i}`, description: `host ${i}`, active: i % 5 !== 0 }));
-    await store.writer.write(id, { enabled: true, entries: initial }, { actor: 'a', now: '2026-11-23T10:00:00.000Z' });
+    await env.admin.writer.write(id, { enabled: true, entries: initial }, { actor: 'a', now: '2026-11-23T10:00:00.000Z' });
     // A description changed, an entry removed, one added, one made inactive: through read-modify-write.
-    const result = await store.writer.update(
+    const result = await env.admin.writer.update(
       id,
       (state) => ({
         enabled: true,
@@ -162,7 +149,7 @@ describe('RedisListWriter patches the entries hash', () => {
     );
     expect(result.ok).toBe(true);
     const hash = await plain.hgetall('sipwarden:{patch.example}:sip:entries');
-    const read = await store.writer.readState(id);
+    const read = await env.admin.writer.readState(id);
     if (!read.ok || !result.ok) throw new Error('write or read failed');
     expect(Object.keys(hash).sort()).toEqual(read.state.entries.map((e) => e.value).sort());
     expect(Object.keys(hash)).not.toContain('192.0.2.7');
@@ -179,12 +166,12 @@ describe('audit records', () => {
   it('are stored as sent, with the rev in front: an empty diff stays an empty array', async () => {
     const id = { tenant: 'audit-raw.example', scope: 'sip' as const };
     const audit = { action: 'edit' };
-    await store.writer.write(id, { enabled: true, entries: [{ value: '192.0.2.0/24', active: true }] }, { actor: 'a', audit });
-    const base = await store.writer.readState(id);
+    await env.admin.writer.write(id, { enabled: true, entries: [{ value: '192.0.2.0/24', active: true }] }, { actor: 'a', audit });
+    const base = await env.admin.writer.readState(id);
     if (!base.ok) throw new Error(base.error);
     // A description changed: nothing added to or removed from what is enforced.
-    await store.writer.write(id, { enabled: true, entries: [{ value: '192.0.2.0/24', description: 'HQ', active: true }] }, { actor: 'a', base: base.state, audit });
-    const plain = redis.client();
+    await env.admin.writer.write(id, { enabled: true, entries: [{ value: '192.0.2.0/24', description: 'HQ', active: true }] }, { actor: 'a', base: base.state, audit });
+    const plain = env.redis.client();
     const [newest] = await plain.lrange('sipwarden:{audit-raw.example}:audit', 0, 0);
     plain.disconnect();
     expect(newest).toMatch(/^\{"rev":2,"tenant":"audit-raw\.example",/);
@@ -192,11 +179,11 @@ describe('audit records', () => {
   });
 
   it('read back with arrays where an older commit.lua wrote {} for an empty one', async () => {
-    const plain = redis.client();
+    const plain = env.redis.client();
     const old = { tenant: 'audit-old.example', scope: 'sip', at: '2026-11-23T10:00:00.000Z', actor: 'a', action: 'edit', rev: 4, before: null, after: { enabled: true, active: 1, inactive: 0 }, truncated: false };
     await plain.lpush('sipwarden:{audit-old.example}:audit', JSON.stringify({ ...old, added: {}, removed: ['192.0.2.0/24'] }), JSON.stringify({ ...old, added: {}, removed: {} }));
     plain.disconnect();
-    const records = await new RedisAuditLog(store.client, store.keys).read('audit-old.example');
+    const records = await new RedisAuditLog(env.admin.client, env.admin.keys).read('audit-old.example');
     expect(records.map((r) => [r.added, r.removed])).toEqual([
       [[], []],
       [[], ['192.0.2.0/24']],
