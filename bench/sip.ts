@@ -2,8 +2,8 @@
  * SIP edge benchmark: `npm run bench:sip` (needs drachtio-server: DRACHTIO_BIN
  * or `drachtio` on PATH, plus sipp and redis-server).
  *
- * sipwarden runs as `npm start` runs it (configuration from environment
- * variables, lists in a real redis-server: a 10,000-entry sip list that
+ * sipwarden runs as `npm start` runs it (the build in dist/, configuration
+ * from environment variables, lists in a real redis-server: a 10,000-entry sip list that
  * includes 127.0.0.2), connected to its own drachtio-server; a bare
  * drachtio-srf application (lib/bare-srf.ts: no middleware, no check) is
  * connected to a second drachtio-server of the same binary and settings. Both
@@ -36,13 +36,13 @@ import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { type Sipwarden, startSipwarden } from '../src/app.js';
-import { loadConfig } from '../src/config/index.js';
+import type { Sipwarden } from '../src/app.js';
 import { type DrachtioPorts, type DrachtioServer, SECRET, startDrachtio } from '../test/e2e/drachtio-server.js';
 import { type SippUas, runUac, startUas } from '../test/e2e/sipp.js';
 import { freePort, waitFor } from '../test/support/net.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { type BareApp, startBareSrf } from './lib/bare-srf.js';
+import { builtSipwarden } from './lib/built-sipwarden.js';
 import { formatCount, formatTable, median } from './lib/measure.js';
 import { generate } from './lib/policy-data.js';
 import { type LoadRun, runRegisterLoad } from './lib/sipp-load.js';
@@ -108,8 +108,9 @@ async function pushList(redis: Redis, size: number): Promise<void> {
   await redis.hset('sipwarden:domains', { [DOMAIN]: TENANT });
 }
 
-/** sipwarden as main.ts starts it, its log lines (one per decision) going to /dev/null. */
+/** sipwarden as main.ts starts it (the build, see lib/built-sipwarden.ts), its log lines (one per decision) going to /dev/null. */
 async function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: SippUas): Promise<Sipwarden> {
+  const { loadConfig, startSipwarden } = await builtSipwarden();
   const loaded = loadConfig({
     REDIS_URL: redis.url,
     DRACHTIO_HOST: '127.0.0.1',
