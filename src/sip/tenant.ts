@@ -42,9 +42,20 @@ function hostOf(uri: string): string | undefined {
  * without a host, such as tel: (RFC 3966).
  */
 export function requestDomain(request: DomainFacts): string | undefined {
+  if (domains.has(request)) return domains.get(request);
   const uri = request.method === 'REGISTER' ? request.getParsedHeader('To').uri : request.uri;
-  return hostOf(uri);
+  const domain = hostOf(uri);
+  domains.set(request, domain);
+  return domain;
 }
+
+/**
+ * Each request's domain, found once: the access filter and the forwarder
+ * both need it, and finding it means parsing To (drachtio-srf parses a
+ * header again at every getParsedHeader) and the URI in it. A request's
+ * headers do not change while the edge holds it.
+ */
+const domains = new WeakMap<DomainFacts, string | undefined>();
 
 export type TenantResult =
   | { readonly ok: true; readonly tenant: string; readonly domain: string | undefined }
