@@ -19,10 +19,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 export const shownBan = (ban: Ban) => ({ ...ban, at: iso(ban.at), until: iso(ban.until) });
 
 export class BanAdmin {
-  constructor(
-    private readonly bans: RedisBanList,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly bans: RedisBanList) {}
 
   list(): Promise<Ban[]> {
     return this.bans.list();
@@ -31,7 +28,7 @@ export class BanAdmin {
   /** Lifts the ban of `address` now; drachtio-server passes its requests again at its next blacklist refresh. */
   async unban(address: string): Promise<AdminResult<{ address: string }>> {
     // The lift sweeps expired bans too, as every edge's sweep does: the list read next is current.
-    const lifted = await this.bans.lift(this.now(), [address]);
+    const lifted = await this.bans.lift(Date.now(), [address]);
     if (!lifted.includes(address)) return fail({ kind: 'not-found', message: `${address} is not banned` });
     return { ok: true, value: { address } };
   }
