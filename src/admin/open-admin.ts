@@ -14,6 +14,7 @@ import { RedisListSource } from '../store/redis-source.js';
 import { RedisListWriter } from '../store/redis-writer.js';
 import type { AdminStores } from './admin-store.js';
 import { ApiTokens } from './api-tokens.js';
+import { BanAdmin } from './ban-admin.js';
 import { ConsoleSessions } from './console-sessions.js';
 import { DeniedAdmin } from './denied-admin.js';
 import { type CountryData, ListAdmin } from './list-admin.js';
@@ -25,7 +26,7 @@ export interface AdminStore {
   /** Who the edges denied, and allowing one of them. */
   readonly denied: DeniedAdmin;
   /** The sources auto-ban put on drachtio-server's blacklist. */
-  readonly bans: RedisBanList;
+  readonly bans: BanAdmin;
   readonly tokens: ApiTokens;
   /** The admin console's sessions, ending after `idleMs` without a request. */
   readonly consoleSessions: (idleMs: number) => ConsoleSessions;
@@ -61,7 +62,7 @@ export async function openAdminStore(config: RedisStoreConfig, logger: Logger, t
   return {
     admin,
     denied: new DeniedAdmin(new RedisDeniedLog(client, keys), admin),
-    bans: new RedisBanList(client, keys),
+    bans: new BanAdmin(new RedisBanList(client, keys)),
     tokens: new ApiTokens(client, keys),
     consoleSessions: (idleMs) => new ConsoleSessions(client, keys, idleMs),
     marker: new RedisStoreMarker(client, keys.store),

@@ -1,6 +1,7 @@
 /**
  * The console: signed out, the sign-in form; signed in, the tenant (picked,
- * for a token of all tenants), a page per scope and the audit log, your own
+ * for a token of all tenants), a page per scope, who is knocking and the
+ * audit log, your own
  * address as the lockout guard sees it, and sign-out. A request answered
  * 401 (the session ended: idle, signed out elsewhere, token revoked) brings
  * the sign-in form back.
@@ -9,11 +10,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { SCOPES } from '../policy/index.js';
 import { messageOf, whenSessionEnds } from './api.js';
 import { AuditPage } from './audit-page.js';
+import { DeniedPage } from './denied-page.js';
 import { Dialogs } from './dialog.js';
 import { Notices } from './notices.js';
 import { type Route, parseRoute, routeHash } from './route.js';
 import { ScopePage } from './scope-page.js';
-import { SCOPE_TEXT, type PageName } from './scopes.js';
+import { OTHER_PAGE_TITLES, type OtherPage, SCOPE_TEXT, type PageName, isOtherPage } from './scopes.js';
 import { ALL_TENANTS, type SessionInfo, currentSession, signOut } from './session.js';
 import { SignIn } from './sign-in.js';
 import { TenantPicker } from './tenant-picker.js';
@@ -30,8 +32,8 @@ function useRoute(): Route {
   return route;
 }
 
-const PAGES: readonly PageName[] = [...SCOPES, 'audit'];
-const pageTitle = (page: PageName) => (page === 'audit' ? 'Audit log' : SCOPE_TEXT[page].title);
+const PAGES: readonly PageName[] = [...SCOPES, ...(Object.keys(OTHER_PAGE_TITLES) as OtherPage[])];
+const pageTitle = (page: PageName) => (isOtherPage(page) ? OTHER_PAGE_TITLES[page] : SCOPE_TEXT[page].title);
 
 export function App() {
   const [state, setState] = useState<State>({ kind: 'loading' });
@@ -89,6 +91,8 @@ export function App() {
             <main>
               {route.page === 'audit' ? (
                 <AuditPage tenant={tenant} />
+              ) : route.page === 'denied' ? (
+                <DeniedPage key={tenant} tenant={tenant} operator={session.tenant === ALL_TENANTS} />
               ) : (
                 <ScopePage key={`${tenant}/${route.page}`} tenant={tenant} scope={route.page} session={session} />
               )}

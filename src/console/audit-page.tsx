@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SCOPES } from '../policy/index.js';
 import { call, messageOf, tenantPath, withQuery } from './api.js';
+import { shownTime } from './shown-time.js';
 
 interface Summary {
   readonly enabled: boolean;
@@ -89,7 +90,7 @@ export function AuditPage({ tenant }: { tenant: string }) {
               <tbody>
                 {shown.map((r) => (
                   <tr key={`${r.scope}:${r.rev}:${r.at}`}>
-                    <td data-label="When">{r.at.slice(0, 19).replace('T', ' ')}</td>
+                    <td data-label="When">{shownTime(r.at)}</td>
                     <td data-label="Who">{r.actor}</td>
                     <td data-label="From">{r.address ?? ''}</td>
                     <td data-label="Scope">{r.scope}</td>

@@ -1,7 +1,8 @@
 /**
- * How every change in the console is made: through the lockout guard, with
- * a notice after it (green with what was done, red with the API's reason),
- * and the page read again when something was written.
+ * How every change in the console is made: with a notice after it (green
+ * with what was done, red with the API's reason) and the page read again
+ * when something was written; a change to a list goes through the lockout
+ * guard first.
  */
 import type { Scope } from '../policy/index.js';
 import { messageOf } from './api.js';
@@ -11,13 +12,15 @@ import { useNotify } from './notices.js';
 
 export type MakeChange = <T>(change: (force: boolean) => Promise<T>, done: (result: T) => string) => Promise<boolean>;
 
-/** A function making changes in `scope`; `written` runs after each one that wrote. True when it was made. */
-export function useChange(scope: Scope, written: () => void): MakeChange {
-  const ask = useAsk();
+/** A function making changes; `change` gives undefined when the admin chose not to go on. True when it was made. */
+type NotedChange = <T>(change: () => Promise<T | undefined>, done: (result: T) => string) => Promise<boolean>;
+
+/** Changes that cannot lock anyone out (lifting a ban): only the notice, and `written` after each one that wrote. */
+export function useNotedChange(written: () => void): NotedChange {
   const notify = useNotify();
   return async (change, done) => {
     try {
-      const result = await guardedChange(scope, ask, change);
+      const result = await change();
       if (result === undefined) {
         notify('failure', 'Cancelled: nothing was changed.');
         return false;
@@ -30,4 +33,11 @@ export function useChange(scope: Scope, written: () => void): MakeChange {
       return false;
     }
   };
+}
+
+/** A function making changes in `scope`'s list, through the lockout guard; `written` runs after each one that wrote. */
+export function useChange(scope: Scope, written: () => void): MakeChange {
+  const ask = useAsk();
+  const noted = useNotedChange(written);
+  return (change, done) => noted(() => guardedChange(scope, ask, change), done);
 }

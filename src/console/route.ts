@@ -4,7 +4,7 @@
  * browser's back button works. Nothing secret is ever in the URL.
  */
 import { SCOPES, isScope } from '../policy/index.js';
-import type { PageName } from './scopes.js';
+import { type PageName, isOtherPage } from './scopes.js';
 
 export interface Route {
   readonly tenant: string | undefined;
@@ -13,7 +13,7 @@ export interface Route {
 
 export function parseRoute(hash: string): Route {
   const [tenant, page] = hash.replace(/^#\/?/, '').split('/').map((part) => decodeURIComponent(part));
-  const known: PageName = page === 'audit' || (page !== undefined && isScope(page)) ? page : SCOPES[0];
+  const known: PageName = page !== undefined && (isOtherPage(page) || isScope(page)) ? page : SCOPES[0];
   return { tenant: tenant === undefined || tenant === '' ? undefined : tenant, page: known };
 }
 

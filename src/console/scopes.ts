@@ -1,6 +1,6 @@
 /**
- * The console's pages, one per scope and the audit log, and what each
- * scope's page says about its list.
+ * The console's pages, one per scope, who is knocking and the audit log,
+ * and what each scope's page says about its list.
  */
 import type { Scope } from '../policy/index.js';
 
@@ -25,5 +25,12 @@ export const SCOPE_TEXT: Readonly<Record<Scope, ScopeText>> = {
   },
 };
 
-/** A page of the console: a scope's list, or the tenant's audit log. */
-export type PageName = Scope | 'audit';
+/** The pages that are no scope's, in the order the console lists them, with their titles: the sources the edges denied for the tenant, and its audit log. */
+export const OTHER_PAGE_TITLES = { denied: 'Who is knocking', audit: 'Audit log' } as const;
+
+export type OtherPage = keyof typeof OTHER_PAGE_TITLES;
+
+export const isOtherPage = (page: string): page is OtherPage => Object.hasOwn(OTHER_PAGE_TITLES, page);
+
+/** A page of the console: a scope's list, or one of the others. */
+export type PageName = Scope | OtherPage;

@@ -90,7 +90,7 @@ describe('authorization endpoint', () => {
     const registry = new Registry();
     const started = await startAdminApi(
       { port: 0, trustedProxies: '127.0.0.1' },
-      { admin: env.stack.admin, denied: env.stack.denied, tokens: env.stack.tokens, consoleSessions: env.stack.consoleSessions, policy: cache, logger: env.stack.logs.logger, registry },
+      { admin: env.stack.admin, denied: env.stack.denied, bans: env.stack.bans, tokens: env.stack.tokens, consoleSessions: env.stack.consoleSessions, policy: cache, logger: env.stack.logs.logger, registry },
     );
     if (!started.ok) throw new Error(started.message);
     const cold = new ApiClient(started.api, registry);

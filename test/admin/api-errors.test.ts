@@ -145,7 +145,7 @@ describe('admin API: other refusals', () => {
   });
 
   it('refuses options it cannot serve', async () => {
-    const deps = { admin: env.stack.admin, denied: env.stack.denied, tokens: env.stack.tokens, consoleSessions: env.stack.consoleSessions, policy: env.stack.cache, logger: env.stack.logs.logger, registry: new Registry() };
+    const deps = { admin: env.stack.admin, denied: env.stack.denied, bans: env.stack.bans, tokens: env.stack.tokens, consoleSessions: env.stack.consoleSessions, policy: env.stack.cache, logger: env.stack.logs.logger, registry: new Registry() };
     expect(await startAdminApi({ port: 0, trustedProxies: '10.0.0.0/33' }, deps)).toMatchObject({ ok: false, message: expect.stringContaining('trusted proxies') });
     expect(await startAdminApi({ port: 0, clientAddressHeader: 'X Forwarded' }, deps)).toMatchObject({ ok: false });
     expect(await startAdminApi({ port: env.api.api.port }, deps)).toMatchObject({ ok: false, message: expect.stringContaining('cannot listen') });

@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { ALL_TENANTS, type ApiTokens } from '../../src/admin/api-tokens.js';
 import { type AdminApi, type AdminApiOptions, startAdminApi } from '../../src/admin/http/start-admin-api.js';
+import type { BanAdmin } from '../../src/admin/ban-admin.js';
 import type { ConsoleSessions } from '../../src/admin/console-sessions.js';
 import type { DeniedAdmin } from '../../src/admin/denied-admin.js';
 import type { ListAdmin } from '../../src/admin/list-admin.js';
@@ -81,6 +82,7 @@ export class ApiStack {
     readonly cache: ListCache,
     readonly admin: ListAdmin,
     readonly denied: DeniedAdmin,
+    readonly bans: BanAdmin,
     readonly tokens: ApiTokens,
     readonly consoleSessions: (idleMs: number) => ConsoleSessions,
   ) {}
@@ -97,7 +99,7 @@ export class ApiStack {
     const running = await startCache(config, logger, new Registry(), countries);
     const store = await openAdminStore(config, logger, 2000, countries && (() => countries));
     if (store === undefined) throw new Error('admin store did not connect');
-    const stack = new ApiStack(redis, config, running.cache, store.admin, store.denied, store.tokens, store.consoleSessions);
+    const stack = new ApiStack(redis, config, running.cache, store.admin, store.denied, store.bans, store.tokens, store.consoleSessions);
     stack.closing.push(() => store.close(), () => running.close());
     return stack;
   }
@@ -114,7 +116,7 @@ export class ApiStack {
     const registry = new Registry();
     const started = await startAdminApi(
       { host: '127.0.0.1', port: 0, trustedProxies: '127.0.0.1/32', ...options },
-      { admin, denied: this.denied, tokens: this.tokens, consoleSessions: this.consoleSessions, policy: this.cache, logger: this.logs.logger, registry },
+      { admin, denied: this.denied, bans: this.bans, tokens: this.tokens, consoleSessions: this.consoleSessions, policy: this.cache, logger: this.logs.logger, registry },
     );
     if (!started.ok) throw new Error(started.message);
     const client = new ApiClient(started.api, registry);

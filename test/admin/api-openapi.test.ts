@@ -39,7 +39,8 @@ function operations(): Array<{ method: string; path: string; parameters: Node[];
 }
 
 const templateParams = (path: string) => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-const isTenantRoute = (path: string) => path.startsWith('/v1/tenants/');
+/** The routes behind a token: a tenant's, and the edge-wide ban list. */
+const isTokenRoute = (path: string) => path.startsWith('/v1/tenants/') || path.startsWith('/v1/bans');
 const sample: Record<string, string> = { tenant: 'acme', scope: 'sip', cidr: '192.0.2.1', address: '192.0.2.1' };
 const concrete = (path: string) => path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(sample[name]!));
 
@@ -114,7 +115,7 @@ describe('OpenAPI document', () => {
     expect(error.required).toEqual(['error', 'message']);
     expect(Object.keys(error.properties)).toEqual(['error', 'message', 'field', 'token', 'items']);
     const errorRef = { $ref: '#/components/schemas/Error' };
-    for (const { method, path, operation } of operations().filter((o) => isTenantRoute(o.path))) {
+    for (const { method, path, operation } of operations().filter((o) => isTokenRoute(o.path))) {
       const where = `${method} ${path}`;
       const statuses = Object.keys(operation.responses);
       expect(statuses, where).toEqual(expect.arrayContaining(['400', '401', '403', '429', '500']));
@@ -143,7 +144,7 @@ describe('OpenAPI document', () => {
       setCountries: { json: { enabled: false } },
       allowDenied: { json: {} },
     };
-    for (const { method, path, parameters, operation } of operations().filter((o) => isTenantRoute(o.path))) {
+    for (const { method, path, parameters, operation } of operations().filter((o) => isTokenRoute(o.path))) {
       const where = `${method} ${path}`;
       const names = parameters.filter((p) => p.in === 'query').map((p) => p.name);
       const body = bodies[operation.operationId] ?? {};

@@ -84,3 +84,11 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+/** The little of the DOM `focusedOn` reads (the tests are typed without the DOM's names). */
+interface PageGlobals {
+  readonly document: { readonly activeElement: { readonly id: string } | null };
+}
+
+/** Run in the page (page.waitForFunction(focusedOn, id)): whether the element with that id has the focus. */
+export const focusedOn = (id: string) => (globalThis as unknown as PageGlobals).document.activeElement?.id === id;

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/policy/index.js';
 import { DESKTOP, PHONE, screenshot } from './browser.js';
-import { consoleForTests, noticed, seriousViolations, signedIn } from './console-harness.js';
+import { consoleForTests, focusedOn, noticed, seriousViolations, signedIn } from './console-harness.js';
 
 const env = consoleForTests();
 const tenant = 'pages';
@@ -101,13 +101,6 @@ describe('console: at a phone’s width', () => {
     await page.context().close();
   });
 });
-
-/** The little of the DOM these checks read (the tests are typed without the DOM's names). */
-interface PageGlobals {
-  readonly document: { readonly activeElement: { readonly id: string } | null };
-}
-
-const focusedOn = (id: string) => (globalThis as unknown as PageGlobals).document.activeElement?.id === id;
 
 describe('console: by keyboard alone', () => {
   /** Presses Tab until the focused element is the one named, as a keyboard user moves through the page. */

@@ -10,6 +10,11 @@
  * ends, so tokens cannot be tried at line rate. A bad token is logged without
  * the token. A session is checked against its token on every request, so
  * revoking the token ends its sessions.
+ *
+ * The edge-wide routes (the ban list) belong to no tenant: drachtio-server
+ * drops a banned source for every tenant, so only a token for all tenants
+ * may read or lift a ban, and no tenant's `admin` allowlist is the one to
+ * judge it by (as a `*` token's sign-in).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -91,6 +96,12 @@ export function admit(request: FastifyRequest, services: ApiServices, token: Tok
   }
 }
 
+/** The caller as the audit log and the logs name it. */
+function actorFor(request: FastifyRequest, token: TokenInfo, via: string): FastifyRequest['actor'] {
+  const name = via === 'token' ? `${token.name} (token ${token.id})` : `${token.name} (token ${token.id}, console)`;
+  return { name, address: request.client.address, adminLockoutIsFinal: true };
+}
+
 /** The onRequest hook of the /v1/tenants routes: sets `request.actor`, or refuses with 400, 401, 403 or 429. */
 export function admitting(services: ApiServices, limiter: FailureLimiter | undefined) {
   return async (request: FastifyRequest): Promise<void> => {
@@ -98,7 +109,18 @@ export function admitting(services: ApiServices, limiter: FailureLimiter | undef
     const { token, via } = await authenticate(request, services, limiter);
     if (!isValidTenant(tenant)) throw invalid('tenant', `${JSON.stringify(shownToken(tenant))} is not a valid tenant name`, shownToken(tenant));
     admit(request, services, token, tenant);
-    const name = via === 'token' ? `${token.name} (token ${token.id})` : `${token.name} (token ${token.id}, console)`;
-    request.actor = { name, address: request.client.address, adminLockoutIsFinal: true };
+    request.actor = actorFor(request, token, via);
+  };
+}
+
+/** The onRequest hook of the edge-wide routes (/v1/bans): sets `request.actor`, or refuses with 401, 403 (a tenant's token) or 429. */
+export function admittingOperator(services: ApiServices, limiter: FailureLimiter | undefined) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const { token, via } = await authenticate(request, services, limiter);
+    if (token.tenant !== ALL_TENANTS) {
+      services.log.warn({ token: token.id, tokenTenant: token.tenant, client: request.client.address, url: request.url }, 'admin api: tenant token used for an edge-wide route');
+      throw forbidden(`token ${token.name} manages tenant ${token.tenant} only; the ban list is every tenant's (a banned source is dropped for all of them), so it takes a token for all tenants (*)`);
+    }
+    request.actor = actorFor(request, token, via);
   };
 }

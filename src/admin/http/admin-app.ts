@@ -6,15 +6,17 @@
  * Every request: security headers (helmet; a JSON API, so the strictest
  * CSP, relaxed only on the /v1/docs page), the client address (trusted-proxy
  * aware), then its route's context: the /v1/tenants routes check the token
- * and the admin allowlist, then the media type (415) and size (413) of the
- * body, then the schema (400). Every answer: `no-store`, a metric and a log
- * line. Anything unexpected answers 500 with no detail; the cause is logged.
+ * and the admin allowlist (the /v1/bans routes: a token for all tenants),
+ * then the media type (415) and size (413) of the body, then the schema
+ * (400). Every answer: `no-store`, a metric and a log line. Anything
+ * unexpected answers 500 with no detail; the cause is logged.
  */
 import helmet from '@fastify/helmet';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { ApiServices } from './api-context.js';
 import { AUTHORIZE_PATH, authorizeRoutes } from './authorize-route.js';
+import { banRoutes } from './ban-routes.js';
 import { readBodies } from './body.js';
 import { type ForwardingTrust, clientAddressOf } from './client-address.js';
 import { documentation } from './docs.js';
@@ -154,6 +156,7 @@ export async function buildAdminApp(settings: AdminAppSettings, services: ApiSer
   await app.register(sessionRoutes(services, limiter));
   await app.register(consoleRoutes);
   await app.register(tenantRoutes(services, limiter));
+  await app.register(banRoutes(services, limiter));
   await app.ready();
   return { app, routes };
 }

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
+import type { BanAdmin } from '../ban-admin.js';
 import type { ConsoleSessions } from '../console-sessions.js';
 import type { DeniedAdmin } from '../denied-admin.js';
 import type { Actor, ListAdmin } from '../list-admin.js';
@@ -15,6 +16,7 @@ import type { KeyedQueue } from './keyed-queue.js';
 export interface ApiServices {
   readonly admin: ListAdmin;
   readonly denied: DeniedAdmin;
+  readonly bans: BanAdmin;
   readonly tokens: ApiTokens;
   readonly sessions: ConsoleSessions;
   readonly policy: PolicyView;
@@ -28,7 +30,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The address the request is judged by (see client-address.ts); set first thing for every request. */
     client: ClientAddress;
-    /** The caller for ListAdmin, set by the token check of the /v1/tenants routes; `force` is the handler's to add. */
+    /** The caller for ListAdmin, set by the token check of the /v1/tenants and /v1/bans routes; `force` is the handler's to add. */
     actor: Actor;
   }
 }

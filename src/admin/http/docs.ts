@@ -39,7 +39,7 @@ export async function documentation(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: { title: 'sipwarden admin API', version: '1', description: DESCRIPTION },
       security: [{ bearer: [] }, { session: [] }],
-      tags: [{ name: 'scopes' }, { name: 'entries' }, { name: 'audit' }, { name: 'session' }, { name: 'authorization' }, { name: 'meta' }],
+      tags: [{ name: 'scopes' }, { name: 'entries' }, { name: 'audit' }, { name: 'denied' }, { name: 'bans' }, { name: 'session' }, { name: 'authorization' }, { name: 'meta' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'swd_<id>_<secret>', description: 'Created and revoked with the sipwarden CLI.' },

@@ -449,3 +449,23 @@ export const AllowedDenied = Type.Object(
   { tenant: Type.String(), scope: Scope, rev: Type.Integer(), entry: Entry },
   { description: 'The address added to the list, and dropped from the denied sources.' },
 );
+
+export const BanParams = strictObject({ address: Type.String({ maxLength: 64, description: 'The banned address, as GET /v1/bans lists it.' }) });
+const Ban = component(
+  'Ban',
+  Type.Object(
+    {
+      address: Type.String(),
+      until: Type.Optional(Type.String({ format: 'date-time', description: 'When the ban ends; absent for one added to the set by hand (banned until removed).' })),
+      at: Type.Optional(Type.String({ format: 'date-time', description: 'When it was made.' })),
+      reason: Type.Optional(Type.String({ examples: ['denied 101 times within 10 s'] })),
+      tenant: Type.Optional(Type.String({ description: 'The tenant whose denials crossed the threshold.' })),
+      scope: Type.Optional(Scope),
+      denials: Type.Optional(Type.Integer()),
+      by: Type.Optional(Type.String({ description: 'The edge (or admin) that made it.' })),
+    },
+    { description: 'A source drachtio-server drops unanswered, for every tenant.' },
+  ),
+);
+export const BanPage = Type.Object({ bans: arrayOf(Ban, 'By address.') }, { description: 'The banned sources.' });
+export const Unbanned = Type.Object({ address: Type.String() }, { description: 'The ban is lifted: drachtio-server passes the source again at its next blacklist refresh.' });

@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import { DEFAULT_FORWARDED_HEADER } from '../../policy/index.js';
 import type { PolicyView } from '../../store/policy-view.js';
 import type { ApiTokens } from '../api-tokens.js';
+import type { BanAdmin } from '../ban-admin.js';
 import type { ConsoleSessions } from '../console-sessions.js';
 import type { DeniedAdmin } from '../denied-admin.js';
 import type { ListAdmin } from '../list-admin.js';
@@ -53,6 +54,8 @@ export const ADMIN_API_DEFAULTS: AdminApiOptions = {
 export interface AdminApiDeps {
   readonly admin: ListAdmin;
   readonly denied: DeniedAdmin;
+  /** The edge-wide ban list (auto-ban). */
+  readonly bans: BanAdmin;
   readonly tokens: ApiTokens;
   /** The console's sessions, with the idle expiry given. */
   readonly consoleSessions: (idleMs: number) => ConsoleSessions;
@@ -93,7 +96,7 @@ export async function startAdminApi(options: Partial<AdminApiOptions>, deps: Adm
   if (!trust.ok) return { ok: false, message: `admin api: ${trust.message}` };
   const log = deps.logger.child({ component: 'admin-api' });
   const sessions = deps.consoleSessions(settings.consoleIdleMs);
-  const services = { admin: deps.admin, denied: deps.denied, tokens: deps.tokens, sessions, policy: deps.policy, log, metrics: apiMetrics(deps.registry), writes: new KeyedQueue() };
+  const services = { admin: deps.admin, denied: deps.denied, bans: deps.bans, tokens: deps.tokens, sessions, policy: deps.policy, log, metrics: apiMetrics(deps.registry), writes: new KeyedQueue() };
   let built: Awaited<ReturnType<typeof buildAdminApp>>;
   try {
     built = await buildAdminApp({ ...settings, trust: trust.trust }, services);

@@ -3,13 +3,11 @@
  * the list drachtio-server drops (issue 14), and lifting one by hand.
  */
 import type { Command } from 'commander';
-import { isIpAddress } from '../../../policy/index.js';
+import { notAnAddress, shownBan } from '../../ban-admin.js';
 import type { JsonOptions } from '../options.js';
 import { badUsage } from '../output.js';
 import { run } from '../session.js';
 import { shortTime, table } from '../table.js';
-
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 export function registerBans(program: Command): void {
   program
@@ -19,7 +17,7 @@ export function registerBans(program: Command): void {
     .action((options: JsonOptions) =>
       run(options, async ({ bans }, out) => {
         const listed = await bans.list();
-        const json = listed.map((ban) => ({ ...ban, at: iso(ban.at), until: iso(ban.until) }));
+        const json = listed.map(shownBan);
         return out.result(json, () => {
           if (listed.length === 0) return 'no banned sources';
           const rows = json.map((b) => [b.address, b.until === undefined ? 'until removed' : shortTime(b.until), b.reason ?? '(added by hand)', b.tenant === undefined ? '' : `${b.tenant}/${b.scope}`, b.by ?? '']);
@@ -30,10 +28,11 @@ export function registerBans(program: Command): void {
 
   const unban = program.command('unban <ip>').description('lift the ban of a source now (drachtio-server passes its requests again at its next blacklist refresh)').option('--json', 'print JSON for scripts instead of a table');
   unban.action((ip: string, options: JsonOptions) => {
-    if (!isIpAddress(ip)) badUsage(unban, `${JSON.stringify(ip)} is not an IP address: give one IPv4 or IPv6 address, e.g. 203.0.113.5`);
+    const problem = notAnAddress(ip);
+    if (problem !== undefined) badUsage(unban, problem);
     return run(options, async ({ bans }, out) => {
-      const lifted = await bans.lift(Date.now(), [ip]);
-      if (!lifted.includes(ip)) return out.refused({ kind: 'not-found', message: `${ip} is not banned` });
+      const lifted = await bans.unban(ip);
+      if (!lifted.ok) return out.refused(lifted.failure);
       return out.result({ address: ip, lifted: true }, () => `${ip} unbanned`);
     });
   });
