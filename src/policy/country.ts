@@ -5,37 +5,35 @@
  * Speed (issue 12 asks 0.9 of the list-alone rate): chosen, the scope keeps
  * its list's own small table, and the country data carries a direct index of
  * its IPv4 owners (ipv4-country-index.ts), built once per data as it loads
- * and shared by every scope: a /16 entry, and for a mixed /16 a /20 and a
- * /24 entry, name the country in one to three array reads, and a scope's set
- * is its decision per country of the data (country-allowance.ts), so
- * "allowed?" is one more read. A source the list does not allow pays those
- * reads after the list's search; `no-match` still names its country, at no
- * extra cost. IPv6 keeps the data's range-table search: its space is too
- * sparse for a direct index, and it is not what the issue measures.
+ * and shared by every scope: three array reads with no branch on what they
+ * read name the country, and a scope's set is its decision per country of
+ * the data (country-allowance.ts), so "allowed?" is one more read. A source
+ * the list does not allow pays those reads after the list's search;
+ * `no-match` still names its country, at no extra cost. IPv6 keeps the
+ * data's range-table search: its space is too sparse for a direct index,
+ * and it is not what the issue measures.
  *
- * Measured (bench/country.ts, `npm run bench:country`: a 10,000-entry list,
- * RU,CA,US,CN,BR, random IPv4 sources, Node 20, both policies decided
- * through one call site as at the edge; on 2 cores shared with other builds
- * and tests at a load average of 7-30, so rates swing 3x between runs; three
- * runs): the list alone decides 2.96/3.66/8.95 M/s, with the five countries
- * 1.85/2.39/5.95 M/s, a ratio of 0.62/0.68/0.69 (0.74 in a fourth at load 7,
- * where the merged per-scope tables this replaced measured 0.63 beside it).
- * The country lookup alone: 54.6-134.6 M/s through the index, 12.5-30.0 M/s
- * by the search, 4.5-5.1x. The index takes 1.67 MiB per data (128 KiB of /16
- * entries, 50,600 nodes of 32 B) and 190-420 ms to build as the data loads
- * (under that load); a scope with a set on holds 252 decision pointers (2
- * KiB), the frozen decisions shared by all; the merged design held 3.35 MiB
- * per scope and 3.14 MiB per set. Short of 0.9, and why: decided in a plain
- * loop at a lower load (3-5) the ratio is 0.80-0.84; 0.89 when the reads
- * below the /16 entry are skipped (wrong answers, timing only), 0.90 with the
- * top level shrunk into L1 as well. So ~6 points are the node reads of the
- * 16% of random sources in a mixed /16 (4.5% read the 1.3 MiB third level,
- * beyond L2 beside the list's 0.3 MiB table), and the rest is the country
- * step itself, after the list's search, and the caller's branch on an answer
- * that is now yes for 45% of sources, not never (a set allowing almost
- * nothing, AQ, measures 3-4 points better). A 256-entry /24 block per mixed
- * /16 (4.55 MiB) measured 0.80-0.81 against the trie's 0.83-0.84 in the same
- * loop: not chosen.
+ * Measured (bench/country.ts: a 10,000-entry list, RU,CA,US,CN,BR, random
+ * IPv4 sources, Node 20, both policies decided through one call site as at
+ * the edge, on 2 cores shared with other work): with the decision handed
+ * back, 0.75-0.77 of the list alone's rate (8.6 M/s alone); with the caller
+ * branching on each answer, 0.65-0.71. The index takes 1.68 MiB per data and
+ * 60-160 ms to build; a scope with a set on holds 252 decision pointers.
+ * Short of 0.9, and why (experiments beside the bench, same loop, load 1-9):
+ * - the same reads with an answer that does not depend on them: 0.99. What
+ *   costs is that the answer does: 45% of random sources are allowed by the
+ *   five countries, the list alone allows none, and every mispredicted
+ *   branch on the answer throws away the next decisions' reads under way.
+ * - one read of a per-scope /16 verdict table, no branch (wrong answers for
+ *   mixed /16s, timing only): 0.96-0.99 handed back, but 0.87 branched on.
+ *   So with the caller branching, no design that answers correctly reaches
+ *   0.9 against a peer that always says no.
+ * - exact per-scope verdicts (a /16 byte table, a /20 level for the mixed
+ *   ones: 440 KiB a scope) measured no better than the shared index: not
+ *   chosen. Nor were the merged per-scope range tables this replaced (3.35
+ *   MiB a scope, 0.50-0.64), a 256-entry /24 block per mixed /16 (4.55 MiB,
+ *   0.80 against 0.83), or the index that stopped at the first whole block
+ *   (0.74-0.78 handed back against this one's 0.81-0.82 in the same loop).
  *
  * A policy compiled without data, or decided with other data than it was
  * compiled with (a reload in progress), decides the same through countryAt

@@ -1,6 +1,6 @@
 /**
  * A direct index of a country table's IPv4 owners, so an IPv4 address's
- * country costs one to three array reads instead of a search through the
+ * country costs three array reads instead of a search through the
  * data's 340k intervals (issue 12: the search's cache misses, not its steps,
  * were what a country set cost beside a list). Built once per country data
  * and shared by every scope.
