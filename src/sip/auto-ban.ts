@@ -172,6 +172,8 @@ export class AutoBan {
       // A ban made lately may be missing from what is read (its write in flight): kept from `made` for a while.
       for (const [address, at] of this.made) if (at < now - IN_FLIGHT_MS) this.made.delete(address);
       const bans = await this.list.list();
+      // A ban the read holds has landed: no longer in flight, so a lift by anyone (an admin's unban) is seen at the next sweep.
+      for (const ban of bans) this.made.delete(ban.address);
       const allowed: string[] = [];
       const version = this.sparing.guard.version;
       if (version !== this.checkedVersion) {
