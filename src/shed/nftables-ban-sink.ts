@@ -14,11 +14,13 @@
  * queue while nft runs and go in one batch; past the bound the next
  * reconcile, which reads the kernel, catches up.
  */
+import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BanMirror } from '../sip/auto-ban.js';
 import type { Listener } from '../sip/index.js';
 import { sharedMetric } from '../sip/shared-metric.js';
+import { WILDCARD_HOST } from '../sip/transport.js';
 import { type GuardedPort, mergePorts, portOfListener } from './guarded-ports.js';
 import { type KernelBan, changesBatch, guardBatch, guardRules, tableBatch } from './nft-ruleset.js';
 import { type NftResult, runNft } from './nft-command.js';
@@ -55,6 +57,19 @@ function startProblem(result: Exclude<NftResult, { ok: true }>, binary: string):
       return `${binary} may not change the ruleset (Operation not permitted): run with CAP_NET_ADMIN in the network namespace drachtio-server receives SIP in (Docker: cap_add NET_ADMIN), ${fallback}`;
     default:
       return `${binary} refused sipwarden's table: ${result.message}`;
+  }
+}
+
+/**
+ * The sink changes the ruleset of the network namespace sipwarden runs in:
+ * a drachtio-server listening on an address this namespace lacks (its own
+ * container) gets none of the drops, which is said rather than left silent.
+ */
+function warnIfElsewhere(listeners: readonly Listener[], logger: Logger): void {
+  const local = new Set(Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((a) => a.address.toLowerCase())));
+  const elsewhere = listeners.filter((l) => l.host !== WILDCARD_HOST && !local.has(l.host)).map((l) => `${l.transport}/${l.host}:${l.port}`);
+  if (elsewhere.length > 0) {
+    logger.warn({ listeners: elsewhere }, "kernel ban sink: drachtio-server listens on addresses this network namespace does not have; its packets never pass this kernel table (run sipwarden in drachtio-server's network namespace)");
   }
 }
 
@@ -119,6 +134,7 @@ export class NftablesBanSink implements BanMirror {
 
   /** Guards the ports of `listeners` too (those drachtio-server announces), from now on. */
   guard(listeners: readonly Listener[]): void {
+    warnIfElsewhere(listeners, this.options.logger);
     const ports = mergePorts(this.ports, listeners.map(portOfListener));
     if (ports.length === this.ports.length || this.closed) return;
     this.ports = ports;
