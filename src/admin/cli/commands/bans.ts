@@ -28,7 +28,7 @@ export function registerBans(program: Command): void {
       }),
     );
 
-  const unban = program.command('unban <ip>').description('lift the ban of a source now (drachtio-server passes its requests again at its next blacklist refresh)').option('--json', 'print JSON for scripts instead of a table');
+  const unban = program.command('unban <ip>').description('lift the ban of a source now (every edge, and its kernel ban sink, lets it through again at its next sweep)').option('--json', 'print JSON for scripts instead of a table');
   unban.action((ip: string, options: JsonOptions) => {
     if (!isIpAddress(ip)) badUsage(unban, `${JSON.stringify(ip)} is not an IP address: give one IPv4 or IPv6 address, e.g. 203.0.113.5`);
     return run(options, async ({ bans }, out) => {
