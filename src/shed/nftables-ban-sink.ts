@@ -12,7 +12,11 @@
  * the whole list (bans of other edges, lifts, expiries, an admin's unban),
  * which is diffed against what the kernel lists. Changes wait in a bounded
  * queue while nft runs and go in one batch; past the bound the next
- * reconcile, which reads the kernel, catches up.
+ * reconcile, which reads the kernel, catches up. New bans do not wait for
+ * each other: under a flood the edge learns late that an nft run has ended
+ * (bench:flood: 700 ms for a run the kernel had applied within 150 ms), and
+ * the second source of a flood should not wait that long. A reconcile or a
+ * change of the rules waits for them, and they for it.
  */
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
@@ -44,6 +48,8 @@ export type BanSinkStart = { readonly ok: true; readonly sink: NftablesBanSink }
 
 /** Bans made by this edge waiting for nft; past this the next reconcile writes them. */
 const MAX_QUEUED = 4096;
+/** nft runs writing new bans at once, each for different addresses. */
+const MAX_PARALLEL_BANS = 4;
 
 type Operation = 'ban' | 'reconcile' | 'guard' | 'queue' | 'remove-table';
 
@@ -83,7 +89,10 @@ export class NftablesBanSink implements BanMirror {
   private guardWanted = false;
   /** Addresses written to the kernel and not removed since, for the gauge. */
   private readonly written = new Set<string>();
-  private running: Promise<void> | undefined;
+  /** The reconcile or rules change running, which no ban runs beside. */
+  private exclusive: Promise<void> | undefined;
+  /** The runs writing new bans. */
+  private readonly banning = new Set<Promise<void>>();
   private closed = false;
   private readonly binary: string;
   private readonly errors: Counter<'operation'>;
@@ -145,7 +154,7 @@ export class NftablesBanSink implements BanMirror {
 
   /** Resolves once everything handed over so far has been tried. */
   async settled(): Promise<void> {
-    while (this.running !== undefined) await this.running;
+    while (this.exclusive !== undefined || this.banning.size > 0) await Promise.all([this.exclusive, ...this.banning]);
   }
 
   /**
@@ -163,31 +172,45 @@ export class NftablesBanSink implements BanMirror {
   }
 
   private kick(): void {
-    if (this.running !== undefined) return;
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
+    if (this.exclusive !== undefined || this.closed) return;
+    if (this.guardWanted || this.reconcileWanted) {
+      const running = Promise.all(this.banning).then(() => this.drainExclusive());
+      this.exclusive = running.finally(() => {
+        this.exclusive = undefined;
+        this.kick();
+      });
+      return;
+    }
+    if (this.queued.size === 0 || this.banning.size >= MAX_PARALLEL_BANS) return;
+    const bans = [...this.queued.values()];
+    this.queued.clear();
+    const run: Promise<void> = this.write(bans).finally(() => {
+      this.banning.delete(run);
+      this.kick();
     });
+    this.banning.add(run);
   }
 
-  private async drain(): Promise<void> {
-    while (!this.closed && (this.guardWanted || this.reconcileWanted || this.queued.size > 0)) {
+  private async drainExclusive(): Promise<void> {
+    while (!this.closed && (this.guardWanted || this.reconcileWanted)) {
       if (this.guardWanted) {
         this.guardWanted = false;
         const result = await this.nft(['-f', '-'], guardBatch(this.options.table, this.ports));
         if (!result.ok) this.failed('guard', result.message);
-      } else if (this.reconcileWanted) {
+      } else {
         this.reconcileWanted = false;
+        // The reconcile writes what they would: the list includes this edge's bans.
         this.queued.clear();
         await this.reconcile();
-      } else {
-        const bans = [...this.queued.values()];
-        this.queued.clear();
-        const result = await this.nft(['-f', '-'], changesBatch(this.options.table, { upsert: bans, remove: [] }));
-        if (!result.ok) this.failed('ban', result.message);
-        else for (const ban of bans) this.written.add(ban.address);
-        this.elements.set(this.written.size);
       }
     }
+  }
+
+  private async write(bans: readonly KernelBan[]): Promise<void> {
+    const result = await this.nft(['-f', '-'], changesBatch(this.options.table, { upsert: bans, remove: [] }));
+    if (!result.ok) return this.failed('ban', result.message);
+    for (const ban of bans) this.written.add(ban.address);
+    this.elements.set(this.written.size);
   }
 
   /**
