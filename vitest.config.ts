@@ -2,14 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Suites that measure how fast something reacts (the edge reconnecting
- * within 250 ms, a ban landing, a flood's counts within the flush interval,
- * the console filtering 100,000 entries within 300 ms): they run after
+ * within 250 ms, a ban landing in the edge or the kernel, a kernel ban
+ * timing out, a flood's counts within the flush interval, the console
+ * filtering 100,000 entries within 300 ms): they run after
  * everything else, one at a time, so the browser and CLI suites do not take
  * their CPU on a two-core machine.
  */
 const TIMED = [
   'test/e2e/link-loss.test.ts',
   'test/e2e/auto-ban.test.ts',
+  'test/e2e/kernel-shed.test.ts',
+  'test/shed/nftables-ban-sink.test.ts',
   'test/e2e/rate-limit.test.ts',
   'test/e2e/denied-sources.test.ts',
   'test/console/console-scale.test.ts',

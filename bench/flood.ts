@@ -25,17 +25,21 @@
  * answered 403 first thing), sipwarden pre-banned (drachtio-server started
  * with the sources already in sipwarden:{bans}, so it drops them in C++:
  * NOT reachable live with drachtio-server v0.9.10, which reads its blacklist
- * once at start; see README, Auto-ban), kamailio.
+ * once at start; see README, Auto-ban), sipwarden with the kernel ban sink
+ * (auto-ban on and SIPWARDEN_BAN_SINK=nftables: the sources banned during the
+ * warm-up, then dropped by nftables before drachtio-server; needs nft and the
+ * right to use it, skipped otherwise), kamailio.
  *
  * (2) Flood: 127.0.0.2 registers at --allowed-rate (200 OK from a sipp UAS
  * behind the edge) for --seconds while 127.0.0.3 and 127.0.0.4 flood at
- * --flood-rate each, with auto-ban off, on, and pre-banned, plus a run with
+ * --flood-rate each, with auto-ban off, on, on with the kernel sink, and
+ * pre-banned, plus a run with
  * no flood (what the allowed client alone costs). Per run: the allowed
  * client's success (200s / sent) and p50/p99 (sipp's message trace), the
  * flood actually offered and answered, the CPU of the edge, of its
  * drachtio-server and of the flood generators in % of one core, and with
  * auto-ban on how long from the flood's start until each source is on the
- * ban list in Redis.
+ * ban list in Redis (and, with the kernel sink, in the kernel's set).
  *
  * The generators run on the same cores as the systems under test: offered
  * and answered rates are printed side by side, with the load average.
@@ -65,6 +69,9 @@ import { formatCount, formatTable } from './lib/measure.js';
 import { generate } from './lib/policy-data.js';
 import { processCpuUs, treeCpuUs, udpDrops } from './lib/proc.js';
 import { runRegisterLoad } from './lib/sipp-load.js';
+import { runNft } from '../src/shed/nft-command.js';
+import { parseKernelTable } from '../src/shed/nft-listing.js';
+import { deleteTable, nftUnusable, uniqueTable } from '../test/support/nftables.js';
 
 // ---------------------------------------------------------------- settings
 
@@ -75,6 +82,8 @@ const FLOODERS = ['127.0.0.3', '127.0.0.4'] as const;
 const TENANT = 'acme';
 const DOMAIN = 'acme.example';
 const BANS = 'sipwarden:{bans}';
+/** The kernel sink's table: this run's own, deleted at the end whatever happens. */
+const NFT_TABLE = uniqueTable('flood');
 /** A flood REGISTER with no 403 after this is unanswered. */
 const FLOOD_ANSWER_TIMEOUT_MS = 1000;
 /** The allowed client gives up on a REGISTER after this. */
@@ -496,15 +505,19 @@ async function saturate(server: Server, options: Options, note: string, droppedO
   };
 }
 
-type Variant = 'no flood' | 'auto-ban off' | 'auto-ban on' | 'pre-banned';
+type Variant = 'no flood' | 'auto-ban off' | 'auto-ban on' | 'kernel sink' | 'pre-banned';
+/** The runs that ban live, whose bans' landing is watched. */
+const BANNING: readonly Variant[] = ['auto-ban on', 'kernel sink'];
 
 interface FloodResult {
   readonly variant: Variant;
   readonly allowed: { sent: number; ok: number; other: number; lost: number; p50Ms: number; p99Ms: number; maxMs: number };
   readonly flood: FloodTotals | undefined;
   readonly cpu: CpuWindow;
-  /** ms from the flood's start until each source was in the ban set (auto-ban on). */
+  /** ms from the flood's start until each source was in the ban set (auto-ban on, kernel sink). */
   readonly banLandedMs: Record<string, number | undefined>;
+  /** ms from the flood's start until each source was in the kernel's set (kernel sink). */
+  readonly kernelLandedMs: Record<string, number | undefined>;
   /** The edge's sipwarden_sip_banned_total and decisions over the run. */
   readonly edgeBanned: number;
   readonly edgeDecisions: number;
@@ -534,17 +547,28 @@ async function floodRun(variant: Variant, server: Server, operator: Redis, optio
     from: ALLOWED, to: server.sipPort, domain: DOMAIN, user: 'desk-phone',
     rate: options.allowedRate, count: Math.round(options.allowedRate * options.seconds), answerTimeoutMs: ALLOWED_ANSWER_TIMEOUT_MS,
   });
-  // With auto-ban on: when each source shows up in the ban set.
+  // With auto-ban on: when each source shows up in the ban set, and with the kernel sink in the kernel's.
   const banLandedMs: Record<string, number | undefined> = Object.fromEntries(FLOODERS.map((f) => [f, undefined]));
-  let watching = variant === 'auto-ban on';
-  const watcher = (async () => {
-    while (watching && FLOODERS.some((f) => banLandedMs[f] === undefined)) {
-      const members = new Set(await operator.smembers(BANS));
+  const kernelLandedMs: Record<string, number | undefined> = Object.fromEntries(FLOODERS.map((f) => [f, undefined]));
+  let watching = BANNING.includes(variant);
+  const watch = async (landed: Record<string, number | undefined>, members: () => Promise<ReadonlySet<string>>, everyMs: number) => {
+    while (watching && FLOODERS.some((f) => landed[f] === undefined)) {
+      const present = await members();
       const now = performance.now() - startedAt;
-      for (const f of FLOODERS) if (banLandedMs[f] === undefined && members.has(f)) banLandedMs[f] = now;
-      await sleep(10);
+      for (const f of FLOODERS) if (landed[f] === undefined && present.has(f)) landed[f] = now;
+      await sleep(everyMs);
     }
-  })();
+  };
+  const kernelMembers = async () => {
+    const listed = await runNft('nft', ['-j', 'list', 'set', 'inet', NFT_TABLE, 'banned4']);
+    const parsed = listed.ok ? parseKernelTable(listed.stdout, NFT_TABLE) : undefined;
+    return new Set(parsed?.ok === true ? parsed.table.elements.keys() : []);
+  };
+  const watcher = Promise.all([
+    watch(banLandedMs, async () => new Set(await operator.smembers(BANS)), 10),
+    // Each look spawns nft: every 20 ms, and only until both are in.
+    variant === 'kernel sink' ? watch(kernelLandedMs, kernelMembers, 20) : undefined,
+  ]);
   await sleep(options.seconds * 1000);
   const cpu = sampler.end();
   const generatorDrops = floods.length === 0 ? 0 : ports.reduce((n, port) => n + udpDrops(port), 0);
@@ -562,6 +586,7 @@ async function floodRun(variant: Variant, server: Server, operator: Redis, optio
     flood: runs.length > 0 ? floodTotals(runs, udpDrops(server.sipPort) - dropsBefore, generatorDrops, options.seconds) : undefined,
     cpu,
     banLandedMs,
+    kernelLandedMs,
     edgeBanned: after.banned - before.banned,
     edgeDecisions: after.decisions - before.decisions,
     loadAverage: os.loadavg()[0]!,
@@ -608,9 +633,11 @@ function ratioTable(results: readonly SaturationResult[]): string {
   return formatTable(['ratio', 'absorbed/s', 'cpu/absorbed'], rows);
 }
 
+const landed = (at: Record<string, number | undefined>) => FLOODERS.map((f) => (at[f] === undefined ? 'never' : `${Math.round(at[f]!)} ms`)).join(', ');
+
 function floodTable(results: readonly FloodResult[]): string {
   return formatTable(
-    ['run', 'flood offered/s', '403/s', 'dropped/s', 'socket loss/s', 'allowed ok', 'success', 'p50', 'p99', 'max', 'edge cpu', 'drachtio cpu', 'generators cpu', 'ban landed', 'edge banned/decided', 'load'],
+    ['run', 'flood offered/s', '403/s', 'dropped/s', 'socket loss/s', 'allowed ok', 'success', 'p50', 'p99', 'max', 'edge cpu', 'drachtio cpu', 'generators cpu', 'ban landed', 'in kernel', 'edge banned/decided', 'load'],
     results.map((r) => [
       r.variant,
       r.flood ? rate(r.flood.offeredPerSecond) : '0',
@@ -625,7 +652,8 @@ function floodTable(results: readonly FloodResult[]): string {
       pct(r.cpu.app),
       pct(r.cpu.drachtio),
       pct(r.cpu.generators),
-      r.variant === 'auto-ban on' ? FLOODERS.map((f) => (r.banLandedMs[f] === undefined ? 'never' : `${Math.round(r.banLandedMs[f]!)} ms`)).join(', ') : '-',
+      BANNING.includes(r.variant) ? landed(r.banLandedMs) : '-',
+      r.variant === 'kernel sink' ? landed(r.kernelLandedMs) : '-',
       r.died ? 'edge died' : `${formatCount(r.edgeBanned)}/${formatCount(r.edgeDecisions)}`,
       r.loadAverage.toFixed(2),
     ]),
@@ -664,6 +692,11 @@ async function main(): Promise<void> {
     args: blacklist ? ['--blacklist-redis-address', '127.0.0.1', '--blacklist-redis-port', String(redisPort), '--blacklist-redis-key', BANS, '--blacklist-refresh-secs', '5'] : [],
   });
   const autoBanEnv = { SIPWARDEN_AUTOBAN: 'on', SIPWARDEN_AUTOBAN_THRESHOLD: String(options.threshold), SIPWARDEN_AUTOBAN_WINDOW_S: String(options.windowS) };
+  const kernelEnv = { ...autoBanEnv, SIPWARDEN_BAN_SINK: 'nftables', SIPWARDEN_NFT_TABLE: NFT_TABLE };
+  const nftProblem = nftUnusable();
+  if (nftProblem !== undefined) console.log(`kernel sink runs skipped: ${nftProblem}\n`);
+  // A clean stop of the edge removes its table; a failed run may not get there.
+  closers.push(() => deleteTable(NFT_TABLE));
   try {
     const redis = await RedisServer.start();
     closers.push(() => redis.stop());
@@ -729,6 +762,17 @@ async function main(): Promise<void> {
       say(banned);
       await sleep(SETTLE_MS);
 
+      if (nftProblem === undefined) {
+        await resetRedis(operator, options.listSize);
+        const kernel = await withEdge(kernelEnv, false, async (edge) => {
+          const result = await saturate(edge, options, 'kernel sink: banned in the warm-up, then dropped by nftables before drachtio-server', true);
+          return { ...result, system: 'sipwarden-kernel' };
+        });
+        saturation.push(kernel);
+        say(kernel);
+        await sleep(SETTLE_MS);
+      }
+
       await resetRedis(operator, options.listSize, FLOODERS);
       const prebanned = await withEdge(autoBanEnv, true, async (edge) => {
         const result = await saturate(edge, options, 'pre-banned at drachtio start (not reachable live with v0.9.10): dropped in C++', true);
@@ -756,6 +800,7 @@ async function main(): Promise<void> {
         { variant: 'no flood', env: autoBanEnv, blacklist: false },
         { variant: 'auto-ban off', env: {}, blacklist: false },
         { variant: 'auto-ban on', env: autoBanEnv, blacklist: false },
+        ...(nftProblem === undefined ? [{ variant: 'kernel sink' as const, env: kernelEnv, blacklist: false }] : []),
         { variant: 'pre-banned', env: autoBanEnv, blacklist: true },
       ];
       for (const { variant, env, blacklist } of variants) {
@@ -790,7 +835,8 @@ async function main(): Promise<void> {
     console.log(
       [
         'offered/s, 403/s: sent and answered per second while sipp was sending (its once-a-second rows); dropped/s: received by the server\'s',
-        'socket, never answered (only the pre-banned drachtio-server drops on purpose); absorbed/s: 403/s plus those; socket loss/s: the kernel',
+        'socket (or, for the kernel sink, its nftables table), never answered (only the pre-banned drachtio-server and the kernel sink drop on',
+        'purpose); absorbed/s: 403/s plus those; socket loss/s: the kernel',
         'dropped them at the full receive buffer (/proc/net/udp); gen loss/s: 403s the kernel dropped at the generators\' sockets (counted in 403/s);',
         'unanswered: REGISTERs with no 403 back at sipp; cpu in % of one core over the sending time; cpu/absorbed: app + drachtio-server.',
         `The generators share the ${os.availableParallelism()} cores: where 403/s is close to offered/s, the system was not saturated (the figure is a lower bound).\n`,
@@ -809,36 +855,43 @@ async function main(): Promise<void> {
       [
         'allowed ok: 200 OK / REGISTERs sent; p50/p99/max: first send to 200 OK (sipp message trace); edge cpu: the sipwarden process; ban landed:',
         'from the flood\'s start until the source was in sipwarden:{bans} (Redis polled every 10 ms); the edge enforces its own ban from the',
-        'moment it makes it. pre-banned: drachtio-server started with both sources in the set (not reachable live with v0.9.10).\n',
+        'moment it makes it. in kernel: until the source was in the kernel sink\'s set (nft polled every 20 ms); dropped/s there is what the',
+        'kernel dropped. pre-banned: drachtio-server started with both sources in the set (not reachable live with v0.9.10).\n',
       ].join('\n'),
     );
     for (const f of floods.filter((x) => x.died !== undefined)) console.log(`${f.variant}: the edge DIED during the run: ${f.died}`);
     const none = floods.find((f) => f.variant === 'no flood');
     const on = floods.find((f) => f.variant === 'auto-ban on');
+    const kernelRun = floods.find((f) => f.variant === 'kernel sink');
     const pre = floods.find((f) => f.variant === 'pre-banned');
     const kamailio = saturation.find((s) => s.system === 'kamailio');
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
-    if (on) {
-      const success = on.allowed.ok === on.allowed.sent;
-      console.log(`target: auto-ban on, the allowed client keeps 100 % success: ${((100 * on.allowed.ok) / on.allowed.sent).toFixed(1)} % -> ${verdict(success)}`);
-      console.log(`target: auto-ban on, allowed p99 under 20 ms: ${ms(on.allowed.p99Ms)} -> ${verdict(on.allowed.p99Ms < 20)}`);
-      if (none && on.cpu.app !== undefined && none.cpu.app !== undefined) {
-        const shed = on.cpu.app - none.cpu.app;
+    for (const run of [on, kernelRun]) {
+      if (run === undefined) continue;
+      const success = run.allowed.ok === run.allowed.sent;
+      console.log(`target: ${run.variant}, the allowed client keeps 100 % success: ${((100 * run.allowed.ok) / run.allowed.sent).toFixed(1)} % -> ${verdict(success)}`);
+      console.log(`target: ${run.variant}, allowed p99 under 20 ms: ${ms(run.allowed.p99Ms)} -> ${verdict(run.allowed.p99Ms < 20)}`);
+      if (none && run.cpu.app !== undefined && none.cpu.app !== undefined) {
+        const shed = run.cpu.app - none.cpu.app;
         console.log(
-          `target: the shed flood costs the edge under 5 % of a core: edge ${pct(on.cpu.app)} with the flood, ${pct(none.cpu.app)} without -> ${pct(shed)} ` +
-            `(${verdict(shed < 5)}); drachtio-server ${pct(on.cpu.drachtio)} against ${pct(none.cpu.drachtio)}`,
+          `target: ${run.variant}, the shed flood costs the edge under 5 % of a core: edge ${pct(run.cpu.app)} with the flood, ${pct(none.cpu.app)} without -> ${pct(shed)} ` +
+            `(${verdict(shed < 5)}); drachtio-server ${pct(run.cpu.drachtio)} against ${pct(none.cpu.drachtio)}`,
         );
       }
     }
     if (kamailio) {
       const live = saturation.find((s) => s.system === 'sipwarden-banned');
+      const kernel = saturation.find((s) => s.system === 'sipwarden-kernel');
       const prebanned = saturation.find((s) => s.system === 'sipwarden-prebanned');
       const against = (r: SaturationResult | undefined) =>
         r === undefined ? 'not measured' : `${rate(r.absorbedPerSecond)}/s -> ${verdict(r.absorbedPerSecond >= kamailio.absorbedPerSecond)}`;
+      // Only the kernel sink drops on purpose; what else goes unanswered was lost.
+      const inFlood = (r: FloodResult | undefined) =>
+        r?.flood ? `; in the flood, ${r.variant}: ${rate(r.flood.answeredPerSecond + (r.variant === 'kernel sink' ? r.flood.droppedPerSecond : 0))}/s absorbed of ${rate(r.flood.offeredPerSecond)}/s offered` : '';
       console.log(
         `target: denied requests absorbed/s (403 + dropped) >= Kamailio's 403/s (${rate(kamailio.absorbedPerSecond)}/s, saturation): ` +
-          `live auto-ban (sipwarden-banned) ${against(live)}; pre-banned at drachtio start (not reachable live) ${against(prebanned)}` +
-          (on?.flood ? `; in the flood, auto-ban on: ${rate(on.flood.answeredPerSecond)}/s of ${rate(on.flood.offeredPerSecond)}/s offered` : ''),
+          `live auto-ban (sipwarden-banned) ${against(live)}; kernel sink (sipwarden-kernel) ${against(kernel)}; pre-banned at drachtio start (not reachable live) ${against(prebanned)}` +
+          inFlood(on) + inFlood(kernelRun),
       );
     }
     if (pre && none && pre.cpu.app !== undefined && none.cpu.app !== undefined) {

@@ -75,7 +75,11 @@ export async function startSipwarden(config: SipwardenConfig, logger: Logger, re
     return { ok: true, port: api.api.port };
   };
 
-  const denials = startDenialHandling(config, running.cache, logger, registry);
+  const denials = await startDenialHandling(config, running.cache, logger, registry);
+  if (!denials.ok) {
+    await closeAll();
+    return denials;
+  }
   closers.push(...denials.closers);
   const sip = { ...config.sip, ...denials.edge };
   const [edge, admin] = await Promise.all([startSipEdge(sip, running.cache, logger, registry), startAdmin(), running.started]);

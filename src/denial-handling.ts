@@ -2,12 +2,15 @@
  * Part of the composition root: what the edge does with the sources it
  * denies (issue 14). The record of who is knocking and auto-ban need Redis
  * (a connection of their own); the per-source rate limit needs nothing but
- * the lists. All three share the rules of who is never shed.
+ * the lists. All three share the rules of who is never shed. With
+ * SIPWARDEN_BAN_SINK=nftables auto-ban's list is mirrored into the kernel,
+ * and an edge whose nft is missing or not permitted does not start.
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SipwardenConfig } from './config/index.js';
+import { NftablesBanSink } from './shed/nftables-ban-sink.js';
 import { AutoBan } from './sip/auto-ban.js';
 import { DeniedReporter } from './sip/denied-reporter.js';
 import { type DeniedRequest, DeniedSourceTable } from './sip/denied-sources.js';
@@ -21,13 +24,23 @@ import { createRedisClient } from './store/redis-connection.js';
 
 export interface DenialHandling {
   /** What the SIP edge's filter gets. */
-  readonly edge: Pick<SipEdgeOptions, 'deniedSources' | 'banned' | 'rateLimit'>;
+  readonly edge: Pick<SipEdgeOptions, 'deniedSources' | 'banned' | 'rateLimit' | 'listenersAnnounced'>;
   readonly closers: ReadonlyArray<() => Promise<void> | void>;
 }
 
-export function startDenialHandling(config: SipwardenConfig, lists: ListGuard, logger: Logger, registry: Registry): DenialHandling {
+export type DenialHandlingStart = ({ readonly ok: true } & DenialHandling) | { readonly ok: false; readonly message: string };
+
+export async function startDenialHandling(config: SipwardenConfig, lists: ListGuard, logger: Logger, registry: Registry): Promise<DenialHandlingStart> {
+  const { banSink } = config;
+  let sink: NftablesBanSink | undefined;
+  if (banSink.kind === 'nftables') {
+    const started = await NftablesBanSink.start({ table: banSink.table, ports: banSink.ports ?? [], leaseMs: config.autoBan.durationMs, logger, registry });
+    if (!started.ok) return { ok: false, message: `SIPWARDEN_BAN_SINK=nftables: ${started.message}` };
+    sink = started.sink;
+  }
   const observers: Array<{ note(denied: DeniedRequest): void }> = [];
-  const closers: Array<() => Promise<void> | void> = [];
+  // The sink closes last (closers run reversed): the sweep that feeds it has stopped by then.
+  const closers: Array<() => Promise<void> | void> = sink === undefined ? [] : [() => sink.close()];
   const { denied, autoBan: shedding } = config;
   const neverBan = [shedding.neverBan, config.sip.trustedProxies ?? ''].filter((cidrs) => cidrs.trim() !== '').join(',');
   const sparing = new SparedSources(neverBan, lists);
@@ -51,17 +64,26 @@ export function startDenialHandling(config: SipwardenConfig, lists: ListGuard, l
       observers.push(table);
     }
     if (shedding.enabled) {
-      const banning = new AutoBan({ ...shedding, by: hostname() }, new RedisBanList(client, keys), sparing, logger, registry);
+      const banning = new AutoBan({ ...shedding, by: hostname() }, new RedisBanList(client, keys), sparing, logger, registry, sink);
       banning.start();
       closers.push(() => banning.stop());
       observers.push(banning);
       autoBan = banning;
-      logger.info({ set: keys.bans.set, threshold: shedding.threshold, windowMs: shedding.windowMs, durationMs: shedding.durationMs }, 'auto-ban on: banned sources are answered 403 first thing');
+      const where = sink === undefined ? 'banned sources are answered 403 first thing' : 'banned sources are dropped by the kernel, and answered 403 first thing by the edge should one get through';
+      logger.info({ set: keys.bans.set, threshold: shedding.threshold, windowMs: shedding.windowMs, durationMs: shedding.durationMs, sink: banSink.kind }, `auto-ban on: ${where}`);
     }
   }
   const deniedSources = observers.length === 0 ? undefined : { note: (request: DeniedRequest) => observers.forEach((observer) => observer.note(request)) };
+  // Without SIPWARDEN_NFT_PORTS the sink guards the ports drachtio-server announces.
+  const listenersAnnounced = sink !== undefined && banSink.kind === 'nftables' && banSink.ports === undefined ? sink.guard.bind(sink) : undefined;
   return {
-    edge: { ...(deniedSources !== undefined && { deniedSources }), ...(autoBan !== undefined && { banned: autoBan }), ...(rateLimit !== undefined && { rateLimit }) },
+    ok: true,
+    edge: {
+      ...(deniedSources !== undefined && { deniedSources }),
+      ...(autoBan !== undefined && { banned: autoBan }),
+      ...(rateLimit !== undefined && { rateLimit }),
+      ...(listenersAnnounced !== undefined && { listenersAnnounced }),
+    },
     // Reversed by the caller, like its own: the Redis connection closes last.
     closers,
   };

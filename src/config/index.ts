@@ -7,6 +7,7 @@ import type { AdminApiOptions } from '../admin/http/start-admin-api.js';
 import type { SipEdgeOptions } from '../sip/index.js';
 import { adminApiConfig } from './admin-api-config.js';
 import { type AutoBanConfig, autoBanConfig } from './auto-ban-config.js';
+import { type BanSinkConfig, banSinkConfig } from './ban-sink-config.js';
 import { type DeniedConfig, deniedConfig } from './denied-config.js';
 import { EnvErrors, type EnvReader, oneOf, text } from './env.js';
 import { sipConfig } from './sip-config.js';
@@ -27,6 +28,8 @@ export interface SipwardenConfig {
   readonly denied: DeniedConfig;
   /** Banning repeat offenders through drachtio-server's blacklist (SIPWARDEN_AUTOBAN*); Redis store only. */
   readonly autoBan: AutoBanConfig;
+  /** Where bans are enforced besides the edge's own 403 (SIPWARDEN_BAN_SINK, SIPWARDEN_NFT_*). */
+  readonly banSink: BanSinkConfig;
 }
 
 export type ConfigResult =
@@ -46,9 +49,14 @@ export function loadConfig(env: EnvReader): ConfigResult {
     sip: sipConfig(env, errors),
     denied: deniedConfig(env, errors),
     autoBan: autoBanConfig(env, errors),
+    banSink: banSinkConfig(env, errors),
     ...(adminApi !== undefined && { adminApi }),
     ...(geoipDb !== undefined && { geoipDb }),
   };
+  // The sink mirrors auto-ban's list: without auto-ban there is nothing to mirror, and an operator asking for kernel shedding would get none.
+  if (config.banSink.kind === 'nftables' && !(config.autoBan.enabled && store.kind === 'redis')) {
+    errors.messages.push('SIPWARDEN_BAN_SINK: nftables mirrors the ban list of auto-ban: set SIPWARDEN_AUTOBAN=on (with REDIS_URL), or SIPWARDEN_BAN_SINK=edge');
+  }
   if (errors.messages.length === 0) return { ok: true, config };
   return { ok: false, errors: errors.messages, report: configErrorReport(errors, config.sip.drachtio) };
 }

@@ -13,7 +13,10 @@
  * `if (initialized) break;`), so --blacklist-refresh-secs never takes effect
  * and a ban made later reaches drachtio-server only when it restarts. So the
  * edge enforces the list itself as well: every sweep reads the set, and the
- * filter answers a banned source 403 before any other work (isBanned).
+ * filter answers a banned source 403 before any other work (isBanned). A
+ * BanMirror (the kernel ban sink) gets each ban this edge makes at once and
+ * the whole list after each sweep, which is how the bans of other edges and
+ * the lifted ones reach it.
  */
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -38,6 +41,14 @@ const IN_FLIGHT_MS = 2000;
 
 /** Addresses counted at once; a wider scan is one-off probes that cross no threshold. */
 const MAX_COUNTED = 16_384;
+
+/** Where the ban list is mirrored besides the edge's own check (src/shed/nftables-ban-sink.ts). */
+export interface BanMirror {
+  /** A ban this edge just made, until `until` (ms since the epoch). */
+  banned(address: string, until: number): void;
+  /** The whole list after a sweep: address -> expiry (undefined: until removed); what is missing is lifted. */
+  mirror(bans: ReadonlyMap<string, number | undefined>): void;
+}
 
 interface Window {
   start: number;
@@ -67,6 +78,7 @@ export class AutoBan {
     private readonly sparing: SparedSources,
     private readonly log: Logger,
     registry: Registry,
+    private readonly mirror?: BanMirror,
   ) {
     this.bans = sharedMetric(registry, 'sipwarden_bans_total', () => new Counter({ name: 'sipwarden_bans_total', help: 'Sources this edge put on the ban list drachtio-server drops.', registers: [registry] }));
     this.spared = sharedMetric(
@@ -136,6 +148,7 @@ export class AutoBan {
     this.banned.set(address, until);
     this.enforced.add(address);
     this.made.set(address, Date.now());
+    this.mirror?.banned(address, until);
     const reason = `denied ${denials} times within ${this.settings.windowMs / 1000} s`;
     this.list.ban(address, until, { at, reason, tenant, scope, denials, by: this.settings.by }).then(
       (added) => {
@@ -159,6 +172,8 @@ export class AutoBan {
       // A ban made lately may be missing from what is read (its write in flight): kept from `made` for a while.
       for (const [address, at] of this.made) if (at < now - IN_FLIGHT_MS) this.made.delete(address);
       const bans = await this.list.list();
+      // A ban the read holds has landed: no longer in flight, so a lift by anyone (an admin's unban) is seen at the next sweep.
+      for (const ban of bans) this.made.delete(ban.address);
       const allowed: string[] = [];
       const version = this.sparing.guard.version;
       if (version !== this.checkedVersion) {
@@ -177,6 +192,10 @@ export class AutoBan {
       const enforced = new Set(bans.filter((b) => (b.until === undefined || b.until > now) && !lifted.includes(b.address)).map((b) => b.address));
       for (const address of this.made.keys()) enforced.add(address);
       this.enforced = enforced;
+      if (this.mirror !== undefined) {
+        const until = new Map(bans.map((b) => [b.address, b.until]));
+        this.mirror.mirror(new Map([...enforced].map((address) => [address, until.get(address) ?? this.banned.get(address)])));
+      }
       // A ban lifted elsewhere (an admin, another edge) is counted again from now.
       for (const address of this.banned.keys()) if (!enforced.has(address)) this.banned.delete(address);
     } catch (err) {

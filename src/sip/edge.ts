@@ -27,7 +27,7 @@ import { MessageGuard } from './message-guard.js';
 import { DEFAULT_FORWARDED_HEADER, compileForwardingTrust } from './request-source.js';
 import type { SipHandler, SipMiddleware } from './sip-request.js';
 import { DEFAULT_UNMAPPED_DOMAIN, type UnmappedDomainPolicy } from './tenant.js';
-import { parseListeners } from './transport.js';
+import { type Listener, parseListeners } from './transport.js';
 import { type UpstreamConfig, Upstreams } from './upstream.js';
 import { type SrfRequester, UpstreamMonitor } from './upstream-monitor.js';
 
@@ -60,6 +60,8 @@ export interface SipEdgeOptions {
   readonly banned?: AccessFilterOptions['banned'];
   /** The per-source rate limit on denials; none by default. */
   readonly rateLimit?: AccessFilterOptions['rateLimit'];
+  /** Told the listeners of each drachtio-server that connects (the kernel ban sink guards their ports). */
+  readonly listenersAnnounced?: (listeners: readonly Listener[]) => void;
 }
 
 export const DEFAULT_UPSTREAM_PROBE_INTERVAL_MS = 5000;
@@ -96,7 +98,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
   const upstreams = Upstreams.compile(options.upstream);
   if (!upstreams.ok) return upstreams;
 
-  const listeners = new ListenerDirectory(configured.listeners);
+  const listeners = new ListenerDirectory(configured.listeners, options.listenersAnnounced);
   const uncheckedMethods = (options.uncheckedMethods ?? []).map((method) => method.toUpperCase());
   const unproxied = uncheckedMethods.filter((method) => !PROXIED_METHODS.includes(method));
   if (unproxied.length > 0) return { ok: false, message: `SIPWARDEN_UNCHECKED_METHODS: ${unproxied.join(', ')} not among the methods the edge proxies (${PROXIED_METHODS.join(', ')})` };

@@ -56,8 +56,11 @@ export class ListenerDirectory {
   /** Announced listener tables by the server's public hostport list, which every request carries. */
   private readonly announced = new Map<string, ListenerTable>();
 
-  /** `configured` listeners take precedence over what drachtio-server announces. */
-  constructor(configured: readonly Listener[] = []) {
+  /** `configured` listeners take precedence over what drachtio-server announces; `onAnnounce` hears each announcement. */
+  constructor(
+    configured: readonly Listener[] = [],
+    private readonly onAnnounce?: (listeners: readonly Listener[]) => void,
+  ) {
     this.configured = new ListenerTable(configured);
   }
 
@@ -69,6 +72,7 @@ export class ListenerDirectory {
    */
   announce(server: string, listeners: readonly Listener[]): void {
     this.announced.set(server, new ListenerTable(listeners));
+    this.onAnnounce?.(listeners);
   }
 
   /**

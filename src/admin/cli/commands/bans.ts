@@ -26,7 +26,7 @@ export function registerBans(program: Command): void {
       }),
     );
 
-  const unban = program.command('unban <ip>').description('lift the ban of a source now (drachtio-server passes its requests again at its next blacklist refresh)').option('--json', 'print JSON for scripts instead of a table');
+  const unban = program.command('unban <ip>').description('lift the ban of a source now (every edge, and its kernel ban sink, lets it through again at its next sweep)').option('--json', 'print JSON for scripts instead of a table');
   unban.action((ip: string, options: JsonOptions) => {
     const problem = notAnAddress(ip);
     if (problem !== undefined) badUsage(unban, problem);
