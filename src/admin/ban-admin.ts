@@ -25,7 +25,7 @@ export class BanAdmin {
     return this.bans.list();
   }
 
-  /** Lifts the ban of `address` now; drachtio-server passes its requests again at its next blacklist refresh. */
+  /** Lifts the ban of `address` now; each edge checks its requests again from its next sweep. */
   async unban(address: string): Promise<AdminResult<{ address: string }>> {
     // The lift sweeps expired bans too, as every edge's sweep does: the list read next is current.
     const lifted = await this.bans.lift(Date.now(), [address]);

@@ -25,7 +25,7 @@ export interface AdminStore {
   readonly admin: ListAdmin;
   /** Who the edges denied, and allowing one of them. */
   readonly denied: DeniedAdmin;
-  /** The sources auto-ban put on drachtio-server's blacklist. */
+  /** The sources auto-ban banned. */
   readonly bans: BanAdmin;
   readonly tokens: ApiTokens;
   /** The admin console's sessions, ending after `idleMs` without a request. */

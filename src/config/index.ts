@@ -26,7 +26,7 @@ export interface SipwardenConfig {
   readonly geoipDb?: string;
   /** The record of denied sources (SIPWARDEN_DENIED_*); kept in Redis only. */
   readonly denied: DeniedConfig;
-  /** Banning repeat offenders through drachtio-server's blacklist (SIPWARDEN_AUTOBAN*); Redis store only. */
+  /** Banning repeat offenders (SIPWARDEN_AUTOBAN*); Redis store only. */
   readonly autoBan: AutoBanConfig;
   /** Where bans are enforced besides the edge's own 403 (SIPWARDEN_BAN_SINK, SIPWARDEN_NFT_*). */
   readonly banSink: BanSinkConfig;

@@ -1,7 +1,7 @@
 /**
  * The edge's bans, for a token of all tenants (the API serves them to no
- * other): the sources auto-ban put on the list drachtio-server drops
- * unanswered, for every tenant, until when and why; "Unban" lifts one
+ * other): the sources auto-ban banned for every tenant (403 before any
+ * check, or dropped by the kernel ban sink), until when and why; "Unban" lifts one
  * (asked first).
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -36,7 +36,7 @@ export function BanList() {
   }, [version]);
 
   const unban = async (ban: Ban) => {
-    const text = "Its requests reach every tenant's edge again at drachtio-server's next blacklist refresh; auto-ban bans it again if it keeps being denied.";
+    const text = "Every edge lets its requests through to the check again at its next sweep (a few seconds), the kernel's drop included; auto-ban bans it again if it keeps being denied.";
     if (await ask({ title: `Unban ${ban.address}?`, text, confirm: 'Unban' })) {
       await change(() => call<{ address: string }>('DELETE', `${BANS}/${encodeURIComponent(ban.address)}`), ({ address }) => `Unbanned ${address}.`);
     }
@@ -45,7 +45,7 @@ export function BanList() {
   return (
     <section class="panel" aria-labelledby="bans-title">
       <h2 id="bans-title">Banned sources (every tenant)</h2>
-      <p class="hint">Auto-ban puts a source denied too often on drachtio-server's blacklist: its requests are dropped unanswered, for every tenant, until the ban ends.</p>
+      <p class="hint">Auto-ban bans a source denied too often: until the ban ends, its requests get 403 before any check, for every tenant, or no answer at all where the kernel ban sink is on.</p>
       {problem && (
         <p class="field-error" role="alert">
           {problem}

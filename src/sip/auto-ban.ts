@@ -1,8 +1,9 @@
 /**
  * Auto-ban (issue 14), off by default: a source denied more than `threshold`
- * times within `windowMs` is put on the ban list drachtio-server's blacklist
- * reads, for `durationMs`, so drachtio-server drops its requests in C++
- * before they cost the edge anything. Never a source that an enabled list of
+ * times within `windowMs` is put on the ban list for `durationMs`: every
+ * edge answers its requests 403 before any other work, and with the kernel
+ * ban sink on (SIPWARDEN_BAN_SINK=nftables) the kernel drops them before
+ * drachtio-server or the edge see them. Never a source that an enabled list of
  * any tenant allows (one drachtio-server serves every tenant), nor a trusted
  * proxy or an address of the never-ban list. A sweep lifts expired bans and
  * the bans of addresses a list has come to allow (an admin added one).
@@ -80,7 +81,7 @@ export class AutoBan {
     registry: Registry,
     private readonly mirror?: BanMirror,
   ) {
-    this.bans = sharedMetric(registry, 'sipwarden_bans_total', () => new Counter({ name: 'sipwarden_bans_total', help: 'Sources this edge put on the ban list drachtio-server drops.', registers: [registry] }));
+    this.bans = sharedMetric(registry, 'sipwarden_bans_total', () => new Counter({ name: 'sipwarden_bans_total', help: 'Sources this edge put on the ban list (answered 403 first thing, or dropped by the kernel ban sink).', registers: [registry] }));
     this.spared = sharedMetric(
       registry,
       'sipwarden_bans_spared_total',

@@ -1,7 +1,8 @@
 /**
- * The ban list (issue 14's auto-ban) in Redis: a plain set of addresses that
- * drachtio-server's own blacklist reads with SMEMBERS and drops in C++,
- * unanswered, before any app sees the request; beside it the ban's expiry
+ * The ban list (issue 14's auto-ban) in Redis: a plain set of addresses,
+ * the form drachtio-server's own blacklist reads with SMEMBERS (v0.9.10
+ * reads it only once, so the edges enforce it: see auto-ban.ts, and the
+ * kernel ban sink in src/shed/); beside it the ban's expiry
  * (set members have no TTL) and why it was made. Bans are made and lifted
  * by scripts (ban.lua, unban.lua), so the three keys never disagree.
  */
@@ -37,7 +38,7 @@ export class RedisBanList {
     this.keys = keys.bans;
   }
 
-  /** The set drachtio-server's --blacklist-redis-key must name. */
+  /** The set's key: the one a drachtio-server's --blacklist-redis-key would name. */
   get setKey(): string {
     return this.keys.set;
   }

@@ -14,7 +14,7 @@
  *   {prefix}:{tenant}:denied:seen       zset    "scope/address" scored by last denial (ms): which to drop past the bound
  *   {prefix}:domains                    hash    SIP domain -> tenant
  *   {prefix}:tokens                     hash    admin API token id -> JSON {tenant, name, SHA-256 of the secret, …}
- *   {prefix}:{bans}                     set     addresses banned (auto-ban): the set drachtio-server's blacklist reads (--blacklist-redis-key)
+ *   {prefix}:{bans}                     set     addresses banned (auto-ban), in the form drachtio-server's blacklist reads
  *   {prefix}:{bans}:until               zset    banned address scored by its ban's expiry (ms): set members have no TTL
  *   {prefix}:{bans}:info                hash    banned address -> JSON {at, until, reason, tenant, scope, denials, by}
  *   {prefix}:changes                    channel JSON {"tenant","scope","rev"} published after each write
@@ -75,7 +75,7 @@ export class KeySchema {
     return { sources: `${this.prefix}:{${tenant}}:denied`, seen: `${this.prefix}:{${tenant}}:denied:seen` };
   }
 
-  /** The ban list: drachtio-server's blacklist set and, in the same slot, its expiries and descriptions. */
+  /** The ban list: the set of banned addresses and, in the same slot, their expiries and descriptions. */
   get bans(): { readonly set: string; readonly until: string; readonly info: string } {
     const set = `${this.prefix}:{bans}`;
     return { set, until: `${set}:until`, info: `${set}:info` };

@@ -132,7 +132,7 @@ export async function recordDenied(client: RedisClient, args: RecordDeniedArgs):
   return (await commands(client).sipwardenRecordDenied(args.keys.sources, args.keys.seen, [String(args.maxSources), String(args.ttlSeconds), ...args.rows])) as number;
 }
 
-/** The three keys of the ban list: drachtio-server's blacklist set, the expiries, the descriptions. */
+/** The three keys of the ban list: the set of addresses, the expiries, the descriptions. */
 export interface BanKeys {
   readonly set: string;
   readonly until: string;

@@ -24,7 +24,7 @@ export function banRoutes(services: ApiServices, limiter: FailureLimiter | undef
         schema: {
           operationId: 'listBans',
           tags,
-          summary: 'The sources drachtio-server drops unanswered: until when, why, by which edge',
+          summary: 'The banned sources: until when, why, by which edge',
           description: 'Edge-wide: a token for all tenants (*) only.',
           querystring: NoQuery,
           response: { 200: BanPage, ...errorResponses() },

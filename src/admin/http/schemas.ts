@@ -464,8 +464,8 @@ const Ban = component(
       denials: Type.Optional(Type.Integer()),
       by: Type.Optional(Type.String({ description: 'The edge (or admin) that made it.' })),
     },
-    { description: 'A source drachtio-server drops unanswered, for every tenant.' },
+    { description: 'A banned source: answered 403 before any check, or dropped by the kernel ban sink, for every tenant.' },
   ),
 );
 export const BanPage = Type.Object({ bans: arrayOf(Ban, 'By address.') }, { description: 'The banned sources.' });
-export const Unbanned = Type.Object({ address: Type.String() }, { description: 'The ban is lifted: drachtio-server passes the source again at its next blacklist refresh.' });
+export const Unbanned = Type.Object({ address: Type.String() }, { description: "The ban is lifted: each edge checks the source's requests again from its next sweep, the kernel ban sink included." });

@@ -1,6 +1,6 @@
 /**
  * `sipwarden bans` and `sipwarden unban <ip>`: the sources auto-ban put on
- * the list drachtio-server drops (issue 14), and lifting one by hand.
+ * the ban list (issue 14), and lifting one by hand.
  */
 import type { Command } from 'commander';
 import { notAnAddress, shownBan } from '../../ban-admin.js';
@@ -12,7 +12,7 @@ import { shortTime, table } from '../table.js';
 export function registerBans(program: Command): void {
   program
     .command('bans')
-    .description("show the banned sources drachtio-server drops unanswered: until when, why, by which edge")
+    .description("show the banned sources (403 before any check, or dropped by the kernel ban sink): until when, why, by which edge")
     .option('--json', 'print JSON for scripts instead of a table')
     .action((options: JsonOptions) =>
       run(options, async ({ bans }, out) => {
