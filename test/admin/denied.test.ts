@@ -6,31 +6,18 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RedisBanList } from '../../src/store/ban-list.js';
-import { type DeniedSource, RedisDeniedLog } from '../../src/store/denied-log.js';
+import { RedisDeniedLog } from '../../src/store/denied-log.js';
 import { KeySchema } from '../../src/store/keys.js';
 import { connectRedis, createRedisClient } from '../../src/store/redis-connection.js';
 import { apiForTests, expectError, path, tenantPath } from './api-harness.js';
 import { Cli } from './support/cli-process.js';
+import { LAST, seen } from '../support/denied-sources.js';
 
 const env = apiForTests();
 let token: string;
 let record: RedisDeniedLog;
 let bans: RedisBanList;
 
-const LAST = Date.parse('2026-12-03T10:00:00Z');
-const seen = (address: string, count: number, minutesAgo: number, more: Partial<DeniedSource> = {}): DeniedSource => ({
-  tenant: 'moved.example',
-  scope: 'sip',
-  address,
-  count,
-  firstSeen: LAST - 3_600_000,
-  lastSeen: LAST - minutesAgo * 60_000,
-  method: 'REGISTER',
-  transport: 'udp',
-  userAgent: 'Yealink SIP-T46U',
-  domain: 'pbx.moved.example',
-  ...more,
-});
 
 beforeAll(async () => {
   token = await env.stack.token('moved.example', 'portal');

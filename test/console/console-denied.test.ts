@@ -11,12 +11,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBanList } from '../../src/store/ban-list.js';
-import { type DeniedSource, RedisDeniedLog } from '../../src/store/denied-log.js';
+import { RedisDeniedLog } from '../../src/store/denied-log.js';
 import { KeySchema } from '../../src/store/keys.js';
 import { type RedisClient, connectRedis, createRedisClient } from '../../src/store/redis-connection.js';
 import { tenantPath } from '../admin/api-harness.js';
 import { DESKTOP, PHONE, screenshot } from './browser.js';
 import { consoleForTests, focusedOn, noticed, seriousViolations, signedIn } from './console-harness.js';
+import { seen } from '../support/denied-sources.js';
 
 const env = consoleForTests();
 const tenant = 'moved.example';
@@ -27,20 +28,6 @@ let bans: RedisBanList;
 let token: string;
 let page: Page;
 
-const LAST = Date.parse('2026-12-03T10:00:00Z');
-const seen = (address: string, count: number, minutesAgo: number, more: Partial<DeniedSource> = {}): DeniedSource => ({
-  tenant,
-  scope: 'sip',
-  address,
-  count,
-  firstSeen: LAST - 3_600_000,
-  lastSeen: LAST - minutesAgo * 60_000,
-  method: 'REGISTER',
-  transport: 'udp',
-  userAgent: 'Yealink SIP-T46U',
-  domain: 'pbx.moved.example',
-  ...more,
-});
 
 /** The addresses of the rows shown, top to bottom. */
 const rows = () => page.locator('table.denied tbody td[data-label="Address"]').allTextContents();
@@ -158,7 +145,7 @@ describe('console: the edge’s bans, for a token of all tenants', () => {
     await operator.getByRole('button', { name: 'Unban 203.0.113.66' }).click();
     const dialog = operator.getByRole('dialog');
     await dialog.waitFor();
-    expect(await dialog.textContent()).toContain("reach every tenant's edge again");
+    expect(await dialog.textContent()).toContain('at its next sweep');
     await dialog.getByRole('button', { name: 'Unban' }).click();
     await noticed(operator, 'success', 'Unbanned 203.0.113.66.');
     await operator.getByText('No source is banned.').waitFor();
