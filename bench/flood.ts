@@ -5,7 +5,7 @@
  *
  * Everything runs on this machine, over UDP on loopback, each system in
  * processes of its own so that /proc gives each one's CPU:
- *   sipwarden  as `npm start` runs it (node src/main.ts through tsx, configured
+ *   sipwarden  as `npm start` runs it (node dist/main.js, the build, configured
  *              by environment variables, its log lines to /dev/null), lists in
  *              a real redis-server (a sip list of --list-size entries that
  *              includes 127.0.0.2), connected to its own drachtio-server;
@@ -62,6 +62,7 @@ import { type DrachtioServer, SECRET, startDrachtio } from '../test/e2e/drachtio
 import { type SippUas, startUas } from '../test/e2e/sipp.js';
 import { freePort, waitFor } from '../test/support/net.js';
 import { RedisServer } from '../test/support/redis-server.js';
+import { BUILT_MAIN } from './lib/built-sipwarden.js';
 import { measuredCommit } from './lib/commit.js';
 import { onPath, sipBenchBinary, toolVersion } from './lib/tools.js';
 import { type FloodRun, startFlood } from './lib/flood-load.js';
@@ -276,7 +277,7 @@ function sumMetric(text: string, name: string): number {
 /** --edge-env, set once the options are read. */
 let edgeEnvOption: Record<string, string> = {};
 
-/** sipwarden's main job in a process of its own, as `npm start` runs it (from the sources, through tsx). */
+/** sipwarden's main job in a process of its own, as `npm start` runs it (the build: see lib/built-sipwarden.ts). */
 async function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: SippUas, extra: Record<string, string>): Promise<Server> {
   const httpPort = await freePort();
   const env = {
@@ -293,7 +294,7 @@ async function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: Sipp
     ...edgeEnvOption,
   };
   // Its log (one JSON line per decision at info) goes to /dev/null; errors before it is ready are kept.
-  const { child, output, exited } = spawnKept(process.execPath, ['--import', 'tsx', 'src/main.ts'], env, true);
+  const { child, output, exited } = spawnKept(process.execPath, [BUILT_MAIN], env, true);
   let stopping = false;
   const crashFile = join(tmpdir(), `sipwarden-flood-edge-${child.pid}.txt`);
   child.once('close', () => {
