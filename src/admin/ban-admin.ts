@@ -4,7 +4,7 @@
  * `unban`) and the API (GET /v1/bans, DELETE /v1/bans/{address}) both answer
  * from here, so they refuse the same things in the same words.
  */
-import { isIpAddress } from '../policy/index.js';
+import { canonicalAddress, isIpAddress } from '../policy/index.js';
 import type { Ban, RedisBanList } from '../store/ban-list.js';
 import { type AdminResult, fail, shownToken } from './admin-result.js';
 
@@ -26,10 +26,12 @@ export class BanAdmin {
   }
 
   /** Lifts the ban of `address` now; each edge checks its requests again from its next sweep. */
-  async unban(address: string): Promise<AdminResult<{ address: string }>> {
+  async unban(typed: string): Promise<AdminResult<{ address: string }>> {
+    // The edge bans addresses in their one spelling (`2001:DB8::1` is banned as `2001:db8::1`).
+    const address = canonicalAddress(typed) ?? typed;
     // The lift sweeps expired bans too, as every edge's sweep does: the list read next is current.
     const lifted = await this.bans.lift(Date.now(), [address]);
-    if (!lifted.includes(address)) return fail({ kind: 'not-found', message: `${address} is not banned` });
+    if (!lifted.includes(address)) return fail({ kind: 'not-found', message: `${typed} is not banned` });
     return { ok: true, value: { address } };
   }
 }

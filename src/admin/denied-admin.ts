@@ -5,7 +5,7 @@
  * scope's list through ListAdmin (validated, audited, lockout-guarded like
  * any add) and then drops it from the record.
  */
-import { formatAddress, parseAddress, type Scope } from '../policy/index.js';
+import { type Scope, canonicalAddress } from '../policy/index.js';
 import type { DeniedQuery, DeniedSource } from '../store/denied-log.js';
 import { type AdminResult, fail } from './admin-result.js';
 import type { Actor, EntryWritten, ListAdmin } from './list-admin.js';
@@ -30,13 +30,6 @@ function describe(source: DeniedSource): string {
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
-/** The address as formatAddress writes it, or undefined for text that is no address. */
-function canonicalIp(address: string): string | undefined {
-  const words = new Uint32Array(4);
-  const family = parseAddress(address, words);
-  return family === 0 ? undefined : formatAddress(family, words, 0);
-}
-
 export class DeniedAdmin {
   constructor(
     private readonly record: DeniedRecord,
@@ -48,10 +41,10 @@ export class DeniedAdmin {
   }
 
   async allow(actor: Actor, tenant: string, address: string, options: AllowDenied = {}): Promise<AdminResult<EntryWritten & { scope: Scope; denied?: DeniedSource }>> {
-    const canonical = canonicalIp(address);
+    const canonical = canonicalAddress(address);
     if (canonical === undefined) return fail({ kind: 'invalid', message: `${JSON.stringify(address)} is not an IP address` });
     // The record holds addresses as the transport wrote them: compared in one spelling.
-    const denied = (await this.record.read(tenant)).filter((s) => canonicalIp(s.address) === canonical && (options.scope === undefined || s.scope === options.scope));
+    const denied = (await this.record.read(tenant)).filter((s) => canonicalAddress(s.address) === canonical && (options.scope === undefined || s.scope === options.scope));
     let scope = options.scope;
     if (scope === undefined) {
       if (denied.length === 0) return fail({ kind: 'not-found', message: `${canonical} was not denied for ${tenant} lately; name the scope to allow it anyway` });

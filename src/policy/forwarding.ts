@@ -12,7 +12,7 @@
  */
 import { parseCidrList } from './cidr-list.js';
 import { CidrMatcher } from './cidr-matcher.js';
-import { formatAddress, parseAddress } from './ip-address.js';
+import { canonicalAddress } from './ip-address.js';
 
 export const DEFAULT_FORWARDED_HEADER = 'X-Forwarded-For';
 
@@ -53,13 +53,8 @@ export interface ResolvedSource {
   readonly ignoredHeader?: string;
 }
 
-const scratch = new Uint32Array(4);
-
 /** `::ffff:192.0.2.1` (an IPv4 peer on a dual-stack socket) as `192.0.2.1`; text that is no address as is. */
-function normalized(address: string): string {
-  const family = parseAddress(address, scratch);
-  return family === 0 ? address : formatAddress(family, scratch, 0);
-}
+const normalized = (address: string): string => canonicalAddress(address) ?? address;
 
 const isTrusted = (trust: ForwardingTrust, address: string) => trust.proxies.lookup(address) >= 0;
 

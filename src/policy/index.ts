@@ -3,7 +3,7 @@
  * matching and decisions. No I/O (what names resolve to is handed in);
  * the store, the SIP edge and the admin tools all decide through this.
  */
-export { parseAddress, parseIpv4, parseIpv6, isIpAddress, formatAddress, type Family } from './ip-address.js';
+export { parseAddress, parseIpv4, parseIpv6, isIpAddress, formatAddress, canonicalAddress, type Family } from './ip-address.js';
 export {
   COUNTRY_CODES,
   CountryRanges,

@@ -210,6 +210,16 @@ export function isIpAddress(text: string): boolean {
   return parseAddress(text, scratch) !== 0;
 }
 
+/**
+ * The one spelling of an address (formatAddress's: `2001:DB8:0::1` and
+ * `::ffff:192.0.2.1` are `2001:db8::1` and `192.0.2.1`), for comparing what
+ * an admin types with what the edge recorded; undefined for no address.
+ */
+export function canonicalAddress(text: string): string | undefined {
+  const family = parseAddress(text, scratch);
+  return family === 0 ? undefined : formatAddress(family, scratch, 0);
+}
+
 /** Formats words as an address: dotted quad, or RFC 5952 §4 compressed IPv6. */
 export function formatAddress(family: Family, words: Uint32Array, at: number): string {
   if (family === 4) {

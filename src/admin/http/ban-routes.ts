@@ -53,7 +53,7 @@ export function banRoutes(services: ApiServices, limiter: FailureLimiter | undef
         const lifted = await services.bans.unban(address);
         if (!lifted.ok) throw failure(lifted.failure, 'address');
         // The ban list has no audit log of its own (the audit is per tenant and list): the log line is the record.
-        services.log.info({ address, actor: request.actor.name, client: request.actor.address }, 'admin api: ban lifted');
+        services.log.info({ address: lifted.value.address, actor: request.actor.name, client: request.actor.address }, 'admin api: ban lifted');
         return lifted.value;
       },
     );

@@ -33,7 +33,8 @@ export function registerBans(program: Command): void {
     return run(options, async ({ bans }, out) => {
       const lifted = await bans.unban(ip);
       if (!lifted.ok) return out.refused(lifted.failure);
-      return out.result({ address: ip, lifted: true }, () => `${ip} unbanned`);
+      const { address } = lifted.value;
+      return out.result({ address, lifted: true }, () => `${address} unbanned`);
     });
   });
 }
