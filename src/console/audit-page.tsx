@@ -7,6 +7,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SCOPES } from '../policy/index.js';
 import { call, messageOf, tenantPath, withQuery } from './api.js';
 import { shownTime } from './shown-time.js';
+import { ColumnHeads } from './column-heads.js';
 
 interface Summary {
   readonly enabled: boolean;
@@ -77,16 +78,7 @@ export function AuditPage({ tenant }: { tenant: string }) {
           </p>
           <div class="table-wrap">
             <table class="audit">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Change</th>
-                </tr>
-              </thead>
+              <ColumnHeads names={['When', 'Who', 'From', 'Scope', 'Action', 'Change']} />
               <tbody>
                 {shown.map((r) => (
                   <tr key={`${r.scope}:${r.rev}:${r.at}`}>

@@ -9,6 +9,7 @@ import { call, messageOf } from './api.js';
 import { useNotedChange } from './change.js';
 import { useAsk } from './dialog.js';
 import { shownTime } from './shown-time.js';
+import { ColumnHeads } from './column-heads.js';
 
 interface Ban {
   readonly address: string;
@@ -55,18 +56,7 @@ export function BanList() {
       {bans && bans.length > 0 && (
         <div class="table-wrap">
           <table class="bans">
-            <thead>
-              <tr>
-                <th scope="col">Address</th>
-                <th scope="col">Until</th>
-                <th scope="col">Why</th>
-                <th scope="col">Denied in</th>
-                <th scope="col">By</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads names={['Address', 'Until', 'Why', 'Denied in', 'By']} actions />
             <tbody>
               {bans.map((b) => (
                 <tr key={b.address}>

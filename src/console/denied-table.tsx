@@ -5,6 +5,7 @@
 import type { Scope } from '../policy/index.js';
 import { SCOPE_TEXT } from './scopes.js';
 import { shownTime } from './shown-time.js';
+import { ColumnHeads } from './column-heads.js';
 
 export interface DeniedSource {
   readonly scope: Scope;
@@ -39,21 +40,7 @@ export function DeniedTable({ sources, more, allow }: Props) {
       {sources.length > 0 && (
         <div class="table-wrap">
           <table class="denied" aria-describedby="denied-count">
-            <thead>
-              <tr>
-                <th scope="col">Address</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Denials</th>
-                <th scope="col">First seen</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Last request</th>
-                <th scope="col">User-Agent</th>
-                <th scope="col">Domain</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads names={['Address', 'Scope', 'Denials', 'First seen', 'Last seen', 'Last request', 'User-Agent', 'Domain']} actions />
             <tbody>
               {sources.map((s) => (
                 <tr key={`${s.scope}/${s.address}`}>

@@ -10,6 +10,7 @@ import { BulkBar } from './bulk-bar.js';
 import type { MakeChange } from './change.js';
 import { EntryRow } from './entry-row.js';
 import type { Entry, ShownList } from './list-types.js';
+import { ColumnHeads } from './column-heads.js';
 
 export const PAGE_SIZE = 50;
 
@@ -50,20 +51,15 @@ export function EntryTable({ tenant, scope, list, filter, offset, page, selected
       </p>
       <div class="table-wrap">
         <table class="entries" aria-describedby="entry-count">
-          <thead>
-            <tr>
+          <ColumnHeads
+            names={['IP / name', 'State', 'Description', 'Updated']}
+            actions
+            first={
               <th scope="col" class="pick">
                 <input type="checkbox" checked={pageAll} onChange={(e) => selectPage(e.currentTarget.checked)} aria-label="Select every entry on this page" />
               </th>
-              <th scope="col">IP / name</th>
-              <th scope="col">State</th>
-              <th scope="col">Description</th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+            }
+          />
           <tbody>
             {entries.map((entry) => (
               <EntryRow key={entry.value} tenant={tenant} scope={scope} entry={entry} selected={selected.has(entry.value)} select={select} edit={edit} change={change} />
