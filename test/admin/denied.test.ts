@@ -5,13 +5,11 @@
  * adds it to its scope's list in one step and drops it from the record.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RedisBanList } from '../../src/store/ban-list.js';
-import { RedisDeniedLog } from '../../src/store/denied-log.js';
-import { KeySchema } from '../../src/store/keys.js';
-import { connectRedis, createRedisClient } from '../../src/store/redis-connection.js';
+import type { RedisBanList } from '../../src/store/ban-list.js';
+import type { RedisDeniedLog } from '../../src/store/denied-log.js';
 import { apiForTests, expectError, path, tenantPath } from './api-harness.js';
 import { Cli } from './support/cli-process.js';
-import { LAST, seen } from '../support/denied-sources.js';
+import { LAST, deniedStores, seen } from '../support/denied-sources.js';
 
 const env = apiForTests();
 let token: string;
@@ -21,10 +19,7 @@ let bans: RedisBanList;
 
 beforeAll(async () => {
   token = await env.stack.token('moved.example', 'portal');
-  const client = createRedisClient({ url: env.stack.redis.url, commandTimeoutMs: 2000 });
-  await connectRedis(client, 2000);
-  record = new RedisDeniedLog(client, new KeySchema());
-  bans = new RedisBanList(client, new KeySchema());
+  ({ record, bans } = await deniedStores(env.stack.redis.url));
   await record.add([
     seen('198.51.100.20', 40, 1),
     seen('203.0.113.9', 9000, 5, { userAgent: 'friendly-scanner', method: 'OPTIONS' }),

@@ -10,14 +10,13 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBanList } from '../../src/store/ban-list.js';
-import { RedisDeniedLog } from '../../src/store/denied-log.js';
-import { KeySchema } from '../../src/store/keys.js';
-import { type RedisClient, connectRedis, createRedisClient } from '../../src/store/redis-connection.js';
+import type { RedisBanList } from '../../src/store/ban-list.js';
+import type { RedisDeniedLog } from '../../src/store/denied-log.js';
+import type { RedisClient } from '../../src/store/redis-connection.js';
 import { tenantPath } from '../admin/api-harness.js';
 import { DESKTOP, PHONE, screenshot } from './browser.js';
 import { consoleForTests, focusedOn, noticed, seriousViolations, signedIn } from './console-harness.js';
-import { seen } from '../support/denied-sources.js';
+import { deniedStores, seen } from '../support/denied-sources.js';
 
 const env = consoleForTests();
 const tenant = 'moved.example';
@@ -35,10 +34,7 @@ const rows = () => page.locator('table.denied tbody td[data-label="Address"]').a
 const allowButton = (p: Page, address: string) => p.getByRole('button', { name: `Allow ${address} in SIP devices` });
 
 beforeAll(async () => {
-  client = createRedisClient({ url: env.stack.redis.url, commandTimeoutMs: 2000 });
-  await connectRedis(client, 2000);
-  record = new RedisDeniedLog(client, new KeySchema());
-  bans = new RedisBanList(client, new KeySchema());
+  ({ client, record, bans } = await deniedStores(env.stack.redis.url));
   await record.add([
     seen('198.51.100.20', 40, 1),
     seen('203.0.113.9', 9000, 5, { userAgent: 'friendly-scanner', method: 'OPTIONS' }),
