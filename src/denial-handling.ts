@@ -4,12 +4,15 @@
  * (a connection of their own); the per-source rate limit needs nothing but
  * the lists. All three share the rules of who is never shed. With
  * SIPWARDEN_BAN_SINK=nftables auto-ban's list is mirrored into the kernel,
- * and an edge whose nft is missing or not permitted does not start.
+ * the kernel rate-limits UDP per source (the never-ban list, the trusted
+ * proxies and the sources the edge allows exempt), and an edge whose nft is
+ * missing or not permitted does not start.
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SipwardenConfig } from './config/index.js';
+import { kernelPrefixes } from './shed/exempt-prefixes.js';
 import { NftablesBanSink } from './shed/nftables-ban-sink.js';
 import { AutoBan } from './sip/auto-ban.js';
 import { DeniedReporter } from './sip/denied-reporter.js';
@@ -24,25 +27,27 @@ import { createRedisClient } from './store/redis-connection.js';
 
 export interface DenialHandling {
   /** What the SIP edge's filter gets. */
-  readonly edge: Pick<SipEdgeOptions, 'deniedSources' | 'banned' | 'rateLimit' | 'listenersAnnounced'>;
+  readonly edge: Pick<SipEdgeOptions, 'deniedSources' | 'banned' | 'rateLimit' | 'allowedSources' | 'listenersAnnounced'>;
   readonly closers: ReadonlyArray<() => Promise<void> | void>;
 }
 
 export type DenialHandlingStart = ({ readonly ok: true } & DenialHandling) | { readonly ok: false; readonly message: string };
 
 export async function startDenialHandling(config: SipwardenConfig, lists: ListGuard, logger: Logger, registry: Registry): Promise<DenialHandlingStart> {
-  const { banSink } = config;
+  const { banSink, denied, autoBan: shedding } = config;
+  const neverBan = [shedding.neverBan, config.sip.trustedProxies ?? ''].filter((cidrs) => cidrs.trim() !== '').join(',');
   let sink: NftablesBanSink | undefined;
   if (banSink.kind === 'nftables') {
-    const started = await NftablesBanSink.start({ table: banSink.table, ports: banSink.ports ?? [], leaseMs: config.autoBan.durationMs, logger, registry });
+    const exempt = kernelPrefixes(neverBan);
+    if (!exempt.ok) return { ok: false, message: `SIPWARDEN_NEVER_BAN or SIPWARDEN_TRUSTED_PROXIES: ${exempt.message}` };
+    const meter = banSink.sourceRate === 0 ? undefined : { rate: banSink.sourceRate, burst: banSink.sourceBurst, exempt: exempt.prefixes };
+    const started = await NftablesBanSink.start({ table: banSink.table, ports: banSink.ports ?? [], leaseMs: config.autoBan.durationMs, meter, logger, registry });
     if (!started.ok) return { ok: false, message: `SIPWARDEN_BAN_SINK=nftables: ${started.message}` };
     sink = started.sink;
   }
   const observers: Array<{ note(denied: DeniedRequest): void }> = [];
   // The sink closes last (closers run reversed): the sweep that feeds it has stopped by then.
   const closers: Array<() => Promise<void> | void> = sink === undefined ? [] : [() => sink.close()];
-  const { denied, autoBan: shedding } = config;
-  const neverBan = [shedding.neverBan, config.sip.trustedProxies ?? ''].filter((cidrs) => cidrs.trim() !== '').join(',');
   const sparing = new SparedSources(neverBan, lists);
   let rateLimit: SourceRateLimit | undefined;
   if (shedding.sourceRateLimit > 0) {
@@ -76,12 +81,14 @@ export async function startDenialHandling(config: SipwardenConfig, lists: ListGu
   const deniedSources = observers.length === 0 ? undefined : { note: (request: DeniedRequest) => observers.forEach((observer) => observer.note(request)) };
   // Without SIPWARDEN_NFT_PORTS the sink guards the ports drachtio-server announces.
   const listenersAnnounced = sink !== undefined && banSink.kind === 'nftables' && banSink.ports === undefined ? sink.guard.bind(sink) : undefined;
+  const allowedSources = sink !== undefined && banSink.kind === 'nftables' && banSink.sourceRate > 0 ? sink : undefined;
   return {
     ok: true,
     edge: {
       ...(deniedSources !== undefined && { deniedSources }),
       ...(autoBan !== undefined && { banned: autoBan }),
       ...(rateLimit !== undefined && { rateLimit }),
+      ...(allowedSources !== undefined && { allowedSources }),
       ...(listenersAnnounced !== undefined && { listenersAnnounced }),
     },
     // Reversed by the caller, like its own: the Redis connection closes last.

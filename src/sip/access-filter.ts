@@ -52,6 +52,13 @@ export interface AccessFilterOptions {
   readonly banned?: { isBanned(address: string): boolean };
   /** Sources over their rate of denials (source-rate-limit.ts): answered 403 first, or dropped unanswered; none by default. */
   readonly rateLimit?: { shedding(address: string): DeniedRequest | undefined; readonly action: 'reject' | 'drop' };
+  /**
+   * Told the packet's own source address of each request the check allows
+   * (not of those let by unchecked): the kernel sink exempts it from its
+   * per-source rate limit, which knows nothing of forwarded headers. Called
+   * on the hot path, so it must cost next to nothing; none by default.
+   */
+  readonly allowedSources?: { allowed(address: string): void };
   /** Denial log lines a second, past which they are skipped and counted (denial-log-budget.ts); default 0, no limit. */
   readonly denialLogRate?: number;
 }
@@ -103,7 +110,7 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   const logger = options.logger;
   const deniedSources = options.deniedSources;
   const denialLines = new DenialLogBudget(options.denialLogRate ?? 0, logger, options.registry);
-  const { banned, rateLimit, registry } = options;
+  const { banned, rateLimit, allowedSources, registry } = options;
   const bannedAnswers =
     banned && sharedMetric(registry, BANNED_METRIC, () => new Counter({ name: BANNED_METRIC, help: 'Out-of-dialog SIP requests from banned sources, answered 403 without a decision or a log line.', registers: [registry] }));
   const limitedRequests =
@@ -166,7 +173,10 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
     const checked = check(req);
     if (checked === undefined) return next();
     record(req, checked.verdict, checked.failure);
-    if (checked.verdict.allow) return next();
+    if (checked.verdict.allow) {
+      allowedSources?.allowed(req.source_address);
+      return next();
+    }
     noteDenied(req, checked.verdict);
     answer(req, res, 403, logger);
   };

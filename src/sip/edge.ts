@@ -60,6 +60,8 @@ export interface SipEdgeOptions {
   readonly banned?: AccessFilterOptions['banned'];
   /** The per-source rate limit on denials; none by default. */
   readonly rateLimit?: AccessFilterOptions['rateLimit'];
+  /** Told each source the filter allows (the kernel sink exempts it from its rate limit); none by default. */
+  readonly allowedSources?: AccessFilterOptions['allowedSources'];
   /** Told the listeners of each drachtio-server that connects (the kernel ban sink guards their ports). */
   readonly listenersAnnounced?: (listeners: readonly Listener[]) => void;
 }
@@ -118,6 +120,7 @@ export async function startSipEdge(options: SipEdgeOptions, policy: PolicyView, 
         ...(options.deniedSources !== undefined && { deniedSources: options.deniedSources }),
         ...(options.banned !== undefined && { banned: options.banned }),
         ...(options.rateLimit !== undefined && { rateLimit: options.rateLimit }),
+        ...(options.allowedSources !== undefined && { allowedSources: options.allowedSources }),
         denialLogRate: options.denialLogRate ?? DEFAULT_DENIAL_LOG_RATE,
       }),
     ),

@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { BAN_SINKS } from '../../src/config/ban-sink-config.js';
 import { loadConfig } from '../../src/config/index.js';
+import { kernelPrefixes } from '../../src/shed/exempt-prefixes.js';
 import { parseGuardedPorts } from '../../src/shed/guarded-ports.js';
 import { EXPIRY_TOLERANCE_MS, planMirror } from '../../src/shed/mirror-plan.js';
 import { parseKernelTable } from '../../src/shed/nft-listing.js';
-import { changesBatch, guardBatch, tableBatch } from '../../src/shed/nft-ruleset.js';
+import { SEEN_SET_OF, changesBatch, exemptBatch, guardBatch, tableBatch } from '../../src/shed/nft-ruleset.js';
 
 const LEASE = 3_600_000;
 const NOW = 1_764_000_000_000;
@@ -26,7 +27,7 @@ describe('guarded ports', () => {
 
 describe('batch text', () => {
   it('replaces the whole table in one batch, rules per protocol and family, elements with their timeouts', () => {
-    const text = tableBatch('sw1', [{ protocol: 'tcp', port: 5060 }, { protocol: 'tcp', port: 5061 }, { protocol: 'udp', port: 5060 }], [{ family: 4, address: '203.0.113.66', timeoutMs: 60_000 }]);
+    const text = tableBatch('sw1', { ports: [{ protocol: 'tcp', port: 5060 }, { protocol: 'tcp', port: 5061 }, { protocol: 'udp', port: 5060 }] }, [{ family: 4, address: '203.0.113.66', timeoutMs: 60_000 }]);
     expect(text).toBe(
       [
         'table inet sw1',
@@ -51,9 +52,65 @@ describe('batch text', () => {
   });
 
   it('rewrites only the chain when the guarded ports grow', () => {
-    expect(guardBatch('sw1', [{ protocol: 'udp', port: 5080 }])).toBe(
+    expect(guardBatch('sw1', { ports: [{ protocol: 'udp', port: 5080 }] })).toBe(
       'flush chain inet sw1 input\nadd rule inet sw1 input udp dport { 5080 } ip saddr @banned4 drop\nadd rule inet sw1 input udp dport { 5080 } ip6 saddr @banned6 drop\n',
     );
+  });
+
+  it('meters UDP alone, past the bans, from sources neither exempt nor seen; its sets and elements in the same batch', () => {
+    const meter = { rate: 200, burst: 400, exempt: [{ family: 4 as const, text: '10.0.0.0/8' }, { family: 6 as const, text: '2001:db8::/32' }] };
+    const text = tableBatch('sw1', { ports: [{ protocol: 'tcp', port: 5060 }, { protocol: 'udp', port: 5060 }, { protocol: 'udp', port: 5080 }], meter }, [], [{ family: 4, address: '198.51.100.7', timeoutMs: 3_600_000 }]);
+    expect(text).toBe(
+      [
+        'table inet sw1',
+        'delete table inet sw1',
+        'table inet sw1 {',
+        '  set banned4 { type ipv4_addr; flags timeout; }',
+        '  set banned6 { type ipv6_addr; flags timeout; }',
+        '  set exempt4 { type ipv4_addr; flags interval; }',
+        '  set seen4 { type ipv4_addr; flags timeout; }',
+        '  set meter4 { type ipv4_addr; size 65535; flags dynamic,timeout; timeout 10s; }',
+        '  set exempt6 { type ipv6_addr; flags interval; }',
+        '  set seen6 { type ipv6_addr; flags timeout; }',
+        '  set meter6 { type ipv6_addr; size 65535; flags dynamic,timeout; timeout 10s; }',
+        '  chain input {',
+        '    type filter hook input priority -10; policy accept;',
+        '    udp dport { 5060, 5080 } ip saddr @banned4 drop',
+        '    udp dport { 5060, 5080 } ip6 saddr @banned6 drop',
+        '    tcp dport { 5060 } ip saddr @banned4 drop',
+        '    tcp dport { 5060 } ip6 saddr @banned6 drop',
+        '    udp dport { 5060, 5080 } ip saddr != @exempt4 ip saddr != @seen4 update @meter4 { ip saddr limit rate over 200/second burst 400 packets } counter drop',
+        '    udp dport { 5060, 5080 } ip6 saddr != @exempt6 ip6 saddr != @seen6 update @meter6 { ip6 saddr limit rate over 200/second burst 400 packets } counter drop',
+        '  }',
+        '}',
+        'add element inet sw1 seen4 { 198.51.100.7 timeout 1000ms }',
+        'delete element inet sw1 seen4 { 198.51.100.7 }',
+        'add element inet sw1 seen4 { 198.51.100.7 timeout 3600000ms }',
+        'flush set inet sw1 exempt4',
+        'add element inet sw1 exempt4 { 10.0.0.0/8 }',
+        'flush set inet sw1 exempt6',
+        'add element inet sw1 exempt6 { 2001:db8::/32 }',
+        '',
+      ].join('\n'),
+    );
+    // Without UDP ports there is nothing to meter.
+    expect(guardBatch('sw1', { ports: [{ protocol: 'tcp', port: 5060 }], meter })).not.toContain('meter');
+    expect(exemptBatch('sw1', [])).toBe('flush set inet sw1 exempt4\nflush set inet sw1 exempt6\n');
+    expect(changesBatch('sw1', { upsert: [{ family: 6, address: '::1', timeoutMs: 5000 }], remove: [] }, SEEN_SET_OF)).toContain('add element inet sw1 seen6 { ::1 timeout 5000ms }');
+  });
+
+  it('exempts each block once: one inside another is left out, as are names', () => {
+    expect(kernelPrefixes('10.1.2.3, 10.0.0.0/8, 192.0.2.0/24, 10.1.0.0/16, 2001:db8::1, 2001:db8::/32, 198.51.100.7')).toEqual({
+      ok: true,
+      prefixes: [
+        { family: 4, text: '10.0.0.0/8' },
+        { family: 4, text: '192.0.2.0/24' },
+        { family: 6, text: '2001:db8::/32' },
+        { family: 4, text: '198.51.100.7' },
+      ],
+    });
+    expect(kernelPrefixes('')).toEqual({ ok: true, prefixes: [] });
+    expect(kernelPrefixes('10.0.0.0/33')).toEqual({ ok: false, message: expect.stringContaining('10.0.0.0/33') });
   });
 
   it('adds before it deletes, so no change fails on an element that expired meanwhile', () => {
@@ -85,14 +142,23 @@ describe('what nft -j lists', () => {
         { set: { family: 'inet', name: 'banned6', table, type: 'ipv6_addr', flags: ['timeout'] } },
         { set: { family: 'inet', name: 'other', table, type: 'ipv4_addr', elem: ['10.0.0.1'] } },
         { chain: { family: 'inet', table, name: 'input' } },
+        { set: { family: 'inet', name: 'exempt4', table, type: 'ipv4_addr', flags: ['interval'], elem: [{ prefix: { addr: '10.0.0.0', len: 8 } }, '192.0.2.1'] } },
         { rule: { family: 'inet', table, chain: 'input', expr: [] } },
+        {
+          rule: {
+            family: 'inet',
+            table,
+            chain: 'input',
+            expr: [{ set: { op: 'update', elem: { payload: { protocol: 'ip', field: 'saddr' } }, set: '@meter4', stmt: [{ limit: { rate: 200, burst: 400, per: 'second', inv: true } }] } }, { counter: { packets: 1234, bytes: 99 } }, { drop: null }],
+          },
+        },
         { rule: { family: 'inet', table, chain: 'elsewhere', expr: [] } },
       ],
     });
 
-  it('gives the two sets\' elements with the time left, and the chain\'s rules', () => {
+  it('gives the ban sets\' elements with the time left, the chain\'s rules, the exempt elements and what the meter dropped', () => {
     const parsed = parseKernelTable(listing('sw1'), 'sw1');
-    expect(parsed).toEqual({ ok: true, table: { elements: new Map([['127.0.0.3', 59_000], ['127.0.0.7', undefined]]), rules: 1 } });
+    expect(parsed).toEqual({ ok: true, table: { elements: new Map([['127.0.0.3', 59_000], ['127.0.0.7', undefined]]), rules: 2, exempt: 2, meterDropped: 1234 } });
   });
 
   it('says what is wrong with output it cannot read', () => {
@@ -150,9 +216,11 @@ describe('configuration', () => {
     const edge = loadConfig(base);
     expect(edge.ok && edge.config.banSink).toEqual({ kind: 'edge' });
     const kernel = loadConfig({ ...base, SIPWARDEN_BAN_SINK: 'nftables' });
-    expect(kernel.ok && kernel.config.banSink).toEqual({ kind: 'nftables', table: 'sipwarden' });
-    const ported = loadConfig({ ...base, SIPWARDEN_BAN_SINK: 'nftables', SIPWARDEN_NFT_TABLE: 'shed_1', SIPWARDEN_NFT_PORTS: 'udp:5060' });
-    expect(ported.ok && ported.config.banSink).toEqual({ kind: 'nftables', table: 'shed_1', ports: [{ protocol: 'udp', port: 5060 }] });
+    expect(kernel.ok && kernel.config.banSink).toEqual({ kind: 'nftables', table: 'sipwarden', sourceRate: 200, sourceBurst: 400 });
+    const ported = loadConfig({ ...base, SIPWARDEN_BAN_SINK: 'nftables', SIPWARDEN_NFT_TABLE: 'shed_1', SIPWARDEN_NFT_PORTS: 'udp:5060', SIPWARDEN_NFT_SOURCE_RATE: '50' });
+    expect(ported.ok && ported.config.banSink).toEqual({ kind: 'nftables', table: 'shed_1', ports: [{ protocol: 'udp', port: 5060 }], sourceRate: 50, sourceBurst: 100 });
+    const off = loadConfig({ ...base, SIPWARDEN_BAN_SINK: 'nftables', SIPWARDEN_NFT_SOURCE_RATE: '0', SIPWARDEN_NFT_SOURCE_BURST: '7' });
+    expect(off.ok && off.config.banSink).toEqual({ kind: 'nftables', table: 'sipwarden', sourceRate: 0, sourceBurst: 7 });
     expect(BAN_SINKS).toEqual(['edge', 'nftables']);
   });
 
@@ -160,6 +228,9 @@ describe('configuration', () => {
     [{ SIPWARDEN_BAN_SINK: 'iptables' }, 'SIPWARDEN_BAN_SINK: expected one of edge, nftables, got "iptables"'],
     [{ SIPWARDEN_NFT_TABLE: 'my table;' }, 'SIPWARDEN_NFT_TABLE: expected an nftables table name'],
     [{ SIPWARDEN_NFT_PORTS: 'udp:5060,tcp:99999' }, 'SIPWARDEN_NFT_PORTS: "tcp:99999" is not protocol:port'],
+    [{ SIPWARDEN_NFT_SOURCE_RATE: '-5' }, 'SIPWARDEN_NFT_SOURCE_RATE: expected a whole number from 0 to 1000000, got "-5"'],
+    [{ SIPWARDEN_NFT_SOURCE_RATE: '1.5/s' }, 'SIPWARDEN_NFT_SOURCE_RATE: expected a whole number'],
+    [{ SIPWARDEN_NFT_SOURCE_BURST: '0' }, 'SIPWARDEN_NFT_SOURCE_BURST: expected a whole number from 1 to 2000000, got "0"'],
     [{ SIPWARDEN_BAN_SINK: 'nftables', SIPWARDEN_AUTOBAN: 'off' }, 'SIPWARDEN_BAN_SINK: nftables mirrors the ban list of auto-ban'],
   ])('refuses %o, naming the bad value', (env, message) => {
     const loaded = loadConfig({ ...base, ...env });
