@@ -13,6 +13,7 @@ const TIMED = [
   'test/e2e/auto-ban.test.ts',
   'test/e2e/kernel-shed.test.ts',
   'test/shed/nftables-ban-sink.test.ts',
+  'test/shed/nft-source-meter.test.ts',
   'test/e2e/rate-limit.test.ts',
   'test/e2e/denied-sources.test.ts',
   'test/console/console-scale.test.ts',

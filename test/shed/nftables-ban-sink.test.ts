@@ -3,40 +3,32 @@
  * name per run, deleted after), real datagrams from loopback addresses to a
  * real socket. Skipped where nft is missing or not permitted.
  */
-import { type Socket, createSocket } from 'node:dgram';
+import { createSocket } from 'node:dgram';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NftablesBanSink } from '../../src/shed/nftables-ban-sink.js';
 import { deleteTable, nft, nftUnusable, uniqueTable } from '../support/nftables.js';
 import { freePort } from '../support/net.js';
+import { type UdpReceiver, receiver } from '../support/udp-receiver.js';
 
 const BANNED = '127.0.0.3';
 const ALLOWED = '127.0.0.2';
 const MINUTE = 60_000;
 const logger = pino({ level: 'silent' });
 
-/** A UDP socket on `host` that notes who it heard from. */
-async function receiver(type: 'udp4' | 'udp6', host: string, port: number): Promise<{ socket: Socket; heard: (payload: string) => boolean }> {
-  const socket = createSocket(type);
-  const payloads = new Set<string>();
-  socket.on('message', (message) => payloads.add(message.toString()));
-  await new Promise<void>((resolve) => socket.bind(port, host, resolve));
-  return { socket, heard: (payload) => payloads.has(payload) };
-}
-
 describe.skipIf(nftUnusable() !== undefined)('kernel ban sink (nftables)', () => {
   const table = uniqueTable('sink');
   const other = uniqueTable('other');
   const registry = new Registry();
   let port: number;
-  let v4: Awaited<ReturnType<typeof receiver>>;
-  let v6: Awaited<ReturnType<typeof receiver>>;
+  let v4: UdpReceiver;
+  let v6: UdpReceiver;
   let sink: NftablesBanSink;
   let sent = 0;
 
   /** True when a datagram from `from` to `to` reached `at` within 300 ms. */
-  const arrives = async (from: string, to = port, at?: Awaited<ReturnType<typeof receiver>>): Promise<boolean> => {
+  const arrives = async (from: string, to = port, at?: UdpReceiver): Promise<boolean> => {
     const six = from.includes(':');
     const payload = `probe-${++sent}`;
     const socket = createSocket(six ? 'udp6' : 'udp4');
@@ -128,7 +120,9 @@ describe.skipIf(nftUnusable() !== undefined)('kernel ban sink (nftables)', () =>
     await sink.settled();
     sink = await start();
     const items = listed().nftables;
+    // Started without a meter (SIPWARDEN_NFT_SOURCE_RATE=0): the ban rules alone, none of the meter's sets.
     expect(items.filter((item) => item.rule !== undefined)).toHaveLength(2);
+    expect(items.filter((item) => item.set !== undefined).map((item) => item.set!.name)).toEqual(['banned4', 'banned6']);
     expect(items.filter((item) => item.set !== undefined).map((item) => item.set!.elem)).toEqual([undefined, undefined]);
     expect(nft(['list', 'table', 'inet', other])).toContain('192.0.2.1');
   });
