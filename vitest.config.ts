@@ -12,6 +12,7 @@ const TIMED = [
   'test/e2e/link-loss.test.ts',
   'test/e2e/auto-ban.test.ts',
   'test/e2e/kernel-shed.test.ts',
+  'test/e2e/kernel-meter.test.ts',
   'test/shed/nftables-ban-sink.test.ts',
   'test/shed/nft-source-meter.test.ts',
   'test/e2e/rate-limit.test.ts',

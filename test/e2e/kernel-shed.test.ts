@@ -6,7 +6,8 @@
  * answer at all (the kernel drops them on drachtio-server's port, taken from
  * the listeners drachtio-server announced) and the edge sees none of them,
  * while the allowed source keeps registering; lifting the ban, as `sipwarden
- * unban` does, brings back the edge's 403s. Skipped where nft is missing or
+ * unban` does, brings back the edge's 403s. The per-source rate limit is on
+ * with its defaults (kernel-meter.test.ts tries it). Skipped where nft is missing or
  * not permitted (global-setup.ts says so once).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +61,9 @@ describe.skipIf(binary === undefined || nftUnusable() !== undefined)('kernel ban
     const chain = nft(['list', 'chain', 'inet', table, 'input']);
     expect(chain).toContain(`udp dport ${stack.ports.sip} ip saddr @banned4 drop`);
     expect(chain).toMatch(new RegExp(`tcp dport \\{ (${stack.ports.sip}, ${stack.ports.ws}|${stack.ports.ws}, ${stack.ports.sip}) \\} ip6 saddr @banned6 drop`));
+    // The per-source rate limit with its defaults, on UDP alone.
+    expect(chain).toContain(`udp dport ${stack.ports.sip} ip saddr != @exempt4 ip saddr != @seen4 update @meter4 { ip saddr limit rate over 200/second burst 400 packets } counter`);
+    expect(chain).not.toMatch(/tcp dport .* update @meter/);
   });
 
   it('drops a banned flooder in the kernel: no answer, nothing reaches the edge, while the allowed source registers', async () => {
@@ -75,6 +79,8 @@ describe.skipIf(binary === undefined || nftUnusable() !== undefined)('kernel ban
     const [flood, allowed] = await Promise.all([knock(FLOODER, 40, 700), allowedRegisters()]);
     expect(flood.filter((answer) => answer !== undefined)).toEqual([]);
     expect(allowed).toBe(200);
+    // The allowed source is exempt from the kernel's rate limit from then on.
+    await until(() => nft(['list', 'set', 'inet', table, 'seen4']).includes(` ${ALLOWED} `), 2000, 'the allowed source in the seen set');
     expect(await metric('sipwarden_sip_banned_total')).toBe(banned);
     expect(decisionsFrom(FLOODER)).toBe(decided);
     expect(await metric('sipwarden_ban_sink_elements')).toBe(1);
