@@ -32,7 +32,8 @@
  *
  * (2) Flood: 127.0.0.2 registers at --allowed-rate (200 OK from a sipp UAS
  * behind the edge) for --seconds while 127.0.0.3 and 127.0.0.4 flood at
- * --flood-rate each, with auto-ban off, on, on with the kernel sink, and
+ * --flood-rate each, with auto-ban off, on, on with the kernel sink (its
+ * per-source rate limit on its default, SIPWARDEN_NFT_SOURCE_RATE=200), and
  * pre-banned, plus a run with
  * no flood (what the allowed client alone costs). Per run: the allowed
  * client's success (200s / sent) and p50/p99 (sipp's message trace), the
@@ -857,7 +858,8 @@ async function main(): Promise<void> {
         'allowed ok: 200 OK / REGISTERs sent; p50/p99/max: first send to 200 OK (sipp message trace); edge cpu: the sipwarden process; ban landed:',
         'from the flood\'s start until the source was in sipwarden:{bans} (Redis polled every 10 ms); the edge enforces its own ban from the',
         'moment it makes it. in kernel: until the source was in the kernel sink\'s set (nft polled every 20 ms); dropped/s there is what the',
-        'kernel dropped. pre-banned: drachtio-server started with both sources in the set (not reachable live with v0.9.10).\n',
+        'kernel dropped (with the kernel sink\'s per-source rate limit on its default, 200/s burst 400, from the first packets on).',
+        'pre-banned: drachtio-server started with both sources in the set (not reachable live with v0.9.10).\n',
       ].join('\n'),
     );
     for (const f of floods.filter((x) => x.died !== undefined)) console.log(`${f.variant}: the edge DIED during the run: ${f.died}`);
