@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlood } from '../../bench/lib/flood-load.js';
 import { capturedLog } from '../sip/harness.js';
 import { freePort } from '../support/net.js';
-import { deleteTable, nft, nftUnusable, uniqueTable } from '../support/nftables.js';
+import { deleteTable, nftUnusable, uniqueTable } from '../support/nftables.js';
 import { findDrachtio } from './drachtio-server.js';
-import { ALLOWED, type InboundStack, startInboundStack, stopStack } from './main-job.js';
-import { runUac } from './sipp.js';
+import { allowedRegisters as allowedRegistersOf, bannedInKernel, startKernelStack } from './kernel-stack.js';
+import { type InboundStack, stopStack } from './main-job.js';
 
 const binary = findDrachtio();
 const FLOODER = '127.0.0.3';
@@ -36,21 +36,11 @@ describe.skipIf(binary === undefined || nftUnusable() !== undefined)('kernel per
     const samples = text.split('\n').filter((line) => (line.startsWith('sipwarden_sip_access_decisions_total{') && line.includes('result="deny"')) || line.startsWith('sipwarden_sip_banned_total ') || line.startsWith('sipwarden_sip_rate_limited_total{'));
     return samples.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
   };
-  const inKernel = () => nft(['list', 'set', 'inet', table, 'banned4']).includes(` ${FLOODER} `);
-  const allowedRegisters = async () => (await runUac({ scenario: 'uac-register.xml', from: ALLOWED, domain: 'acme.example', user: 'desk', transport: 'udp', to: stack.ports.sip })).status;
+  const inKernel = () => bannedInKernel(table, FLOODER);
+  const allowedRegisters = () => allowedRegistersOf(stack);
 
   beforeAll(async () => {
-    stack = await startInboundStack(binary!, { '{acme}:sip': ALLOWED }, { 'acme.example': 'acme' }, log.logger, {
-      SIPWARDEN_AUTOBAN: 'on',
-      SIPWARDEN_AUTOBAN_THRESHOLD: String(THRESHOLD),
-      SIPWARDEN_AUTOBAN_WINDOW_S: '10',
-      SIPWARDEN_AUTOBAN_DURATION_S: '600',
-      SIPWARDEN_AUTOBAN_SWEEP_MS: '200',
-      SIPWARDEN_BAN_SINK: 'nftables',
-      SIPWARDEN_NFT_TABLE: table,
-      SIPWARDEN_NFT_SOURCE_RATE: String(RATE),
-      SIPWARDEN_NFT_SOURCE_BURST: String(BURST),
-    });
+    stack = await startKernelStack(binary!, log.logger, table, THRESHOLD, { SIPWARDEN_NFT_SOURCE_RATE: String(RATE), SIPWARDEN_NFT_SOURCE_BURST: String(BURST) });
   });
 
   afterAll(async () => {

@@ -19,9 +19,9 @@ import { capturedLog } from '../sip/harness.js';
 import { until } from '../support/net.js';
 import { deleteTable, nft, nftUnusable, uniqueTable } from '../support/nftables.js';
 import { findDrachtio } from './drachtio-server.js';
-import { ALLOWED, type InboundStack, startInboundStack, stopStack } from './main-job.js';
+import { allowedRegisters as allowedRegistersOf, bannedInKernel, startKernelStack } from './kernel-stack.js';
+import { ALLOWED, type InboundStack, stopStack } from './main-job.js';
 import { fresh, sendUdp } from './sip-clients.js';
-import { runUac } from './sipp.js';
 
 const binary = findDrachtio();
 const REGISTER = fixture('deskphone-udp-register.sip');
@@ -36,20 +36,12 @@ describe.skipIf(binary === undefined || nftUnusable() !== undefined)('kernel ban
   const register = (from: string, timeoutMs = 1000) => sendUdp(fresh(REGISTER), from, stack.ports.sip, timeoutMs);
   const knock = (from: string, times: number, timeoutMs = 1000) => Promise.all(Array.from({ length: times }, () => register(from, timeoutMs)));
   const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`http://127.0.0.1:${stack.edge.httpPort}/metrics`)).text())?.[1] ?? 0);
-  const inKernel = (address: string) => nft(['list', 'set', 'inet', table, 'banned4']).includes(` ${address} `);
+  const inKernel = (address: string) => bannedInKernel(table, address);
   const decisionsFrom = (address: string) => log.lines.filter((l) => l.event === 'sip_access' && l.source_ip === address).length;
-  const allowedRegisters = async () => (await runUac({ scenario: 'uac-register.xml', from: ALLOWED, domain: 'acme.example', user: 'desk', transport: 'udp', to: stack.ports.sip })).status;
+  const allowedRegisters = () => allowedRegistersOf(stack);
 
   beforeAll(async () => {
-    stack = await startInboundStack(binary!, { '{acme}:sip': ALLOWED }, { 'acme.example': 'acme' }, log.logger, {
-      SIPWARDEN_AUTOBAN: 'on',
-      SIPWARDEN_AUTOBAN_THRESHOLD: String(THRESHOLD),
-      SIPWARDEN_AUTOBAN_WINDOW_S: '10',
-      SIPWARDEN_AUTOBAN_DURATION_S: '600',
-      SIPWARDEN_AUTOBAN_SWEEP_MS: '200',
-      SIPWARDEN_BAN_SINK: 'nftables',
-      SIPWARDEN_NFT_TABLE: table,
-    });
+    stack = await startKernelStack(binary!, log.logger, table, THRESHOLD);
   });
 
   afterAll(async () => {
