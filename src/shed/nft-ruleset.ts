@@ -19,7 +19,7 @@
  *   }
  *
  * The last rules, the per-source rate limit (present unless
- * SIPWARDEN_NFT_SOURCE_RATE=0), come with four more sets: exempt4/6 (the
+ * SIPWARDEN_NFT_SOURCE_RATE=0), come with six more sets: exempt4/6 (the
  * never-ban list and trusted proxies, constant), seen4/6 (sources the edge
  * allowed, each for an hour) and meter4/6 (the kernel's token bucket per
  * other source).
@@ -43,9 +43,10 @@ const METER_SET_OF: SetPair = { 4: 'meter4', 6: 'meter6' };
 const SADDR_OF: SetPair = { 4: 'ip saddr', 6: 'ip6 saddr' };
 const TYPE_OF: SetPair = { 4: 'ipv4_addr', 6: 'ipv6_addr' };
 /**
- * Sources metered at once; past it `update` cannot add one, the rule does
- * not match and the packet passes (a flood from this many sources within
- * METER_IDLE is not clamped past them: the bans still come).
+ * Sources metered at once; past it `update` cannot add one and the kernel
+ * breaks off the rule (nft_dynset: NFT_BREAK), so the packet passes: a
+ * flood from more sources within METER_IDLE is not clamped past them, and
+ * the bans still come.
  */
 const METER_SOURCES = 65_535;
 /** A source's bucket is forgotten this long after its last packet: `update` renews the element's timeout, `add` would not. */
