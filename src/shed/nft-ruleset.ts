@@ -13,7 +13,7 @@
  *       tcp dport { 5060, 5061 } ip saddr @banned4 drop
  *       ...
  *       udp dport { 5060 } ip saddr != @exempt4 ip saddr != @seen4
- *         update @meter4 { ip saddr limit rate over 200/second burst 400 packets } counter drop
+ *         update @meter4 { ip saddr limit rate over 200/second burst 50 packets } counter drop
  *       ...
  *     }
  *   }

@@ -54,7 +54,7 @@ describe.skipIf(binary === undefined || nftUnusable() !== undefined)('kernel ban
     expect(chain).toContain(`udp dport ${stack.ports.sip} ip saddr @banned4 drop`);
     expect(chain).toMatch(new RegExp(`tcp dport \\{ (${stack.ports.sip}, ${stack.ports.ws}|${stack.ports.ws}, ${stack.ports.sip}) \\} ip6 saddr @banned6 drop`));
     // The per-source rate limit with its defaults, on UDP alone.
-    expect(chain).toContain(`udp dport ${stack.ports.sip} ip saddr != @exempt4 ip saddr != @seen4 update @meter4 { ip saddr limit rate over 200/second burst 400 packets } counter`);
+    expect(chain).toContain(`udp dport ${stack.ports.sip} ip saddr != @exempt4 ip saddr != @seen4 update @meter4 { ip saddr limit rate over 200/second burst 50 packets } counter`);
     expect(chain).not.toMatch(/tcp dport .* update @meter/);
   });
 

@@ -216,9 +216,9 @@ describe('configuration', () => {
     const edge = loadConfig(base);
     expect(edge.ok && edge.config.banSink).toEqual({ kind: 'edge' });
     const kernel = loadConfig({ ...base, SIPWARDEN_BAN_SINK: 'nftables' });
-    expect(kernel.ok && kernel.config.banSink).toEqual({ kind: 'nftables', table: 'sipwarden', sourceRate: 200, sourceBurst: 400 });
+    expect(kernel.ok && kernel.config.banSink).toEqual({ kind: 'nftables', table: 'sipwarden', sourceRate: 200, sourceBurst: 50 });
     const ported = loadConfig({ ...base, SIPWARDEN_BAN_SINK: 'nftables', SIPWARDEN_NFT_TABLE: 'shed_1', SIPWARDEN_NFT_PORTS: 'udp:5060', SIPWARDEN_NFT_SOURCE_RATE: '50' });
-    expect(ported.ok && ported.config.banSink).toEqual({ kind: 'nftables', table: 'shed_1', ports: [{ protocol: 'udp', port: 5060 }], sourceRate: 50, sourceBurst: 100 });
+    expect(ported.ok && ported.config.banSink).toEqual({ kind: 'nftables', table: 'shed_1', ports: [{ protocol: 'udp', port: 5060 }], sourceRate: 50, sourceBurst: 13 });
     const off = loadConfig({ ...base, SIPWARDEN_BAN_SINK: 'nftables', SIPWARDEN_NFT_SOURCE_RATE: '0', SIPWARDEN_NFT_SOURCE_BURST: '7' });
     expect(off.ok && off.config.banSink).toEqual({ kind: 'nftables', table: 'sipwarden', sourceRate: 0, sourceBurst: 7 });
     expect(BAN_SINKS).toEqual(['edge', 'nftables']);
