@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { headerFieldValues } from '../../src/sip/header-fields.js';
 import { compileForwardingTrust, sourceOf } from '../../src/sip/request-source.js';
@@ -19,6 +20,34 @@ describe('headerFieldValues', () => {
   it('finds every spelling in order, unfolds continuation lines and stops at the body', () => {
     const raw = 'INVITE sip:a@b SIP/2.0\r\nx-forwarded-for: 1.1.1.1\r\nVia: x\r\nX-FORWARDED-FOR : 2.2.2.2,\r\n 3.3.3.3\r\n\r\nX-Forwarded-For: 9.9.9.9\r\n';
     expect(headerFieldValues(raw, 'X-Forwarded-For')).toEqual(['1.1.1.1', '2.2.2.2, 3.3.3.3']);
+  });
+
+  it('reads what splitting the message into lines reads, for any message', () => {
+    // The plain reading the index walk replaced: one array of lines per message.
+    const bySplitting = (raw: string, name: string): string[] => {
+      const values: string[] = [];
+      let current = -1;
+      const lines = raw.split(/\r?\n/);
+      for (let i = 1; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line === '') break;
+        if (line.startsWith(' ') || line.startsWith('\t')) {
+          if (current >= 0) values[current] += ` ${line.trim()}`;
+          continue;
+        }
+        const colon = line.indexOf(':');
+        current = colon > 0 && line.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase() === name.toLowerCase() ? values.push(line.slice(colon + 1).trim()) - 1 : -1;
+      }
+      return values;
+    };
+    const piece = fc.constantFrom('X-Forwarded-For', 'x-forwarded-FOR', 'X-Forwarded-Fo', 'X-Forwarded-For-Not', 'Via', ':', ' ', '\t', ' 1.1.1.1 ', '2.2.2.2,', '\r', '\r\n', '\n', 'é', 'X');
+    const message = fc.array(piece, { maxLength: 30 }).map((pieces) => `REGISTER sip:a SIP/2.0\r\n${pieces.join('')}`);
+    fc.assert(
+      fc.property(message, (raw) => {
+        expect(headerFieldValues(raw, 'X-Forwarded-For')).toEqual(bySplitting(raw, 'X-Forwarded-For'));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('reads the fixtures as drachtio-srf would not: two spellings, one chain', () => {
