@@ -66,9 +66,16 @@ const ANSWER_TIMEOUT_MS = 5000;
 const SETTLE_MS = 1000;
 /** This process's CPU use with nothing to do is measured for this long. */
 const IDLE_MS = 2000;
-/** Unmeasured runs before measuring: each app and case, at this rate for this long. */
-const WARM_UP_RATE = 200;
-const WARM_UP_S = 1.5;
+/**
+ * Unmeasured runs before measuring: each app and case, at this rate for this
+ * long. Long enough for V8 to have optimised both apps' request paths: its
+ * compiler runs on threads of this process, so code still being compiled
+ * bills its compiling to the first measured cells, more for the app with
+ * more code (1.5 s at 200/s left the 100/s cells +300 µs per answer apart,
+ * where the edge's own per-request work is ~20 µs).
+ */
+const WARM_UP_RATE = 600;
+const WARM_UP_S = 5;
 /** drachtio-server at 'info' logs every SIP message; that would be measured too. */
 const DRACHTIO_LOGGING = { logLevel: 'notice', sofiaLogLevel: 1 } as const;
 
@@ -91,7 +98,7 @@ function readOptions(): Options {
   };
   if (options.rates.some((r) => !(r > 0 && r <= 5000))) throw new Error('--rates: REGISTERs per second, 1-5000 each');
   if (!(options.seconds > 0 && options.seconds <= 20)) throw new Error('--seconds: 1-20 per run');
-  if (!(Number.isInteger(options.rounds) && options.rounds >= 1 && options.rounds <= 4)) throw new Error('--rounds: 1-4');
+  if (!(Number.isInteger(options.rounds) && options.rounds >= 1 && options.rounds <= 12)) throw new Error('--rounds: 1-12');
   if (!(options.listSize >= 1 && options.listSize <= 1_000_000)) throw new Error('--list-size: 1-1,000,000');
   return options;
 }
@@ -185,6 +192,8 @@ interface CellResult {
   readonly roundP99Ms: readonly number[];
   /** This process's CPU per answer, µs, its idle use taken out. */
   readonly cpuUsPerAnswer: number;
+  /** The same for each round, in round order: one stray garbage collection moves the pooled figure of a short cell, not the median of rounds. */
+  readonly roundCpuUsPerAnswer: readonly number[];
   /** The drachtio-server's CPU per answer, µs (10 ms clock ticks, summed over the rounds). */
   readonly drachtioCpuUsPerAnswer: number | undefined;
 }
@@ -270,6 +279,7 @@ function pool(runs: readonly Run[], idleUsPerMs: number): CellResult {
     roundP50Ms: runs.map((run) => rank(run.rtts, 50)),
     roundP99Ms: runs.map((run) => rank(run.rtts, 99)),
     cpuUsPerAnswer: rtts.length > 0 ? cpuUs / rtts.length : Number.NaN,
+    roundCpuUsPerAnswer: [...runs].sort((a, b) => a.round - b.round).map((run) => Math.max(0, run.cpuUs - idleUsPerMs * run.wallMs) / run.rtts.length),
     drachtioCpuUsPerAnswer:
       rtts.length > 0 && runs.every((run) => run.drachtioCpuUs !== undefined) ? sum((run) => run.drachtioCpuUs!) / rtts.length : undefined,
   };
@@ -337,6 +347,8 @@ interface Overhead {
   readonly p50: number;
   readonly p99: number;
   readonly cpu: number;
+  /** The median over rounds of each round's sipwarden/bare CPU per answer (the two ran back to back). */
+  readonly cpuMedianRound: number;
   /** sipwarden's added response time at the median, ms. */
   readonly p50AddedMs: number;
   /** sipwarden's added CPU (this process) per answer, µs. */
@@ -355,6 +367,7 @@ function overheads(results: readonly CellResult[]): Overhead[] {
       p50: sw.p50Ms / bare.p50Ms,
       p99: sw.p99Ms / bare.p99Ms,
       cpu: sw.cpuUsPerAnswer / bare.cpuUsPerAnswer,
+      cpuMedianRound: median(sw.roundCpuUsPerAnswer.map((cpu, round) => cpu / bare.roundCpuUsPerAnswer[round]!)),
       p50AddedMs: sw.p50Ms - bare.p50Ms,
       cpuAddedUs: sw.cpuUsPerAnswer - bare.cpuUsPerAnswer,
     });
@@ -364,7 +377,7 @@ function overheads(results: readonly CellResult[]): Overhead[] {
 
 function overheadTable(rows: readonly Overhead[]): string {
   return formatTable(
-    ['case', 'rate/s', 'answered/s', 'p50', 'p99', 'cpu/answer', 'p50 added', 'cpu added'],
+    ['case', 'rate/s', 'answered/s', 'p50', 'p99', 'cpu/answer', 'cpu, median round', 'p50 added', 'cpu added'],
     rows.map((o) => [
       o.case,
       formatCount(o.rate),
@@ -372,6 +385,7 @@ function overheadTable(rows: readonly Overhead[]): string {
       ratio(o.p50),
       ratio(o.p99),
       ratio(o.cpu),
+      ratio(o.cpuMedianRound),
       `${o.p50AddedMs >= 0 ? '+' : ''}${ms(o.p50AddedMs)}`,
       Number.isFinite(o.cpuAddedUs) ? `${o.cpuAddedUs >= 0 ? '+' : ''}${Math.round(o.cpuAddedUs)} µs` : '-',
     ]),
@@ -489,10 +503,12 @@ async function main(): Promise<void> {
     if (!rows.some((o) => o.case === kase)) continue;
     console.log(
       `${kase}: median over rates: answered/s ${ratio(typical((o) => o.throughput, kase))}, p50 ${ratio(typical((o) => o.p50, kase))}, ` +
-        `p99 ${ratio(typical((o) => o.p99, kase))}, cpu/answer ${ratio(typical((o) => o.cpu, kase))}`,
+        `p99 ${ratio(typical((o) => o.p99, kase))}, cpu/answer ${ratio(typical((o) => o.cpu, kase))} (median round ${ratio(typical((o) => o.cpuMedianRound, kase))})`,
     );
   }
-  console.log('(p99 moves with any other load on the machine, see p99 by round; p50 and cpu/answer are the steadier figures)');
+  console.log(
+    '(p99 moves with any other load on the machine, see p99 by round; p50 and cpu/answer are the steadier figures, and the median round the steadiest: a garbage collection or a busy spell in one round moves the pooled cpu/answer of its cell)',
+  );
 
   const seconds = (performance.now() - started) / 1000;
   const loadAtEnd = os.loadavg()[0]!;
