@@ -112,16 +112,18 @@ export function forwardToUpstream(options: ForwardOptions): SipHandler {
     if (upstreamDown(upstream)) {
       return refuse(req, res, 'upstream-down', { upstream }, 'upstream down; sip request answered 503');
     }
-    const callId = req.get('Call-ID');
+    // Call-ID only for a line that is written: drachtio-srf's get() walks every header name each time.
     const failed = (error: unknown): void => {
-      logger.error({ err: error, method: req.method, destination, call_id: callId }, 'drachtio-server could not proxy a sip request upstream');
+      logger.error({ err: error, method: req.method, destination, call_id: req.get('Call-ID') }, 'drachtio-server could not proxy a sip request upstream');
       answer(req, res, STATUS['upstream-down'], logger);
     };
     try {
       req.proxy({ destination, remainInDialog: true, provisionalTimeout: INVITE_PROVISIONAL_TIMEOUT }).then((result) => {
-        const fields = { method: req.method, destination, final_status: result.finalStatus, call_id: callId };
         // drachtio-server has relayed the upstream's final answer (or its own 408/503) to the client.
-        if (result.finalStatus === undefined || result.finalStatus >= 500) logger.warn(fields, 'upstream failed a proxied sip request');
+        const failedUpstream = result.finalStatus === undefined || result.finalStatus >= 500;
+        if (!failedUpstream && !logger.isLevelEnabled('debug')) return;
+        const fields = { method: req.method, destination, final_status: result.finalStatus, call_id: req.get('Call-ID') };
+        if (failedUpstream) logger.warn(fields, 'upstream failed a proxied sip request');
         else logger.debug(fields, 'sip request proxied upstream');
       }, failed);
     } catch (error) {
