@@ -20,6 +20,7 @@
  * the access filter's time per request).
  */
 export function headerFieldValues(raw: string, name: string): string[] {
+  const wanted = name.toLowerCase();
   const values: string[] = [];
   let current = -1;
   // The first line is the request line.
@@ -31,7 +32,7 @@ export function headerFieldValues(raw: string, name: string): string[] {
     if (first === SPACE || first === TAB) {
       if (current >= 0) values[current] += ` ${raw.slice(start, end).trim()}`;
     } else {
-      current = namesField(raw, start, end, name) ? values.push(valueOf(raw, start, end)) - 1 : -1;
+      current = namesField(raw, start, end, wanted) ? values.push(valueOf(raw, start, end)) - 1 : -1;
     }
     start = lf + 1;
   }
@@ -41,7 +42,6 @@ export function headerFieldValues(raw: string, name: string): string[] {
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
-const COLON = 0x3a;
 
 /** The index of the LF ending the line that starts at `start`, or raw.length. */
 function lineEnd(raw: string, start: number): number {
@@ -49,18 +49,24 @@ function lineEnd(raw: string, start: number): number {
   return lf < 0 ? raw.length : lf;
 }
 
-/** Whether raw[start, end) is a `name:` field line (whitespace allowed before the colon), name compared case-insensitively. */
-function namesField(raw: string, start: number, end: number, name: string): boolean {
-  if (end - start <= name.length) return false;
-  for (let i = 0; i < name.length; i++) {
+/**
+ * Whether raw[start, end) is a field line of `wanted` (lower case): read as
+ * splitting into lines reads it, the name being what precedes the first
+ * colon, trimmed and lower-cased. A name written exactly (`X-Forwarded-For:`,
+ * ASCII, any case) is compared in place; only a name with something around
+ * it, or longer than `wanted`, is cut out to be compared.
+ */
+function namesField(raw: string, start: number, end: number, wanted: string): boolean {
+  const colon = raw.indexOf(':', start);
+  if (colon < 0 || colon >= end || colon - start < wanted.length) return false;
+  if (colon - start > wanted.length) return raw.slice(start, colon).trim().toLowerCase() === wanted;
+  for (let i = 0; i < wanted.length; i++) {
     const c = raw.charCodeAt(start + i);
-    const w = name.charCodeAt(i);
-    // ASCII letters differ from their other case by 0x20 alone; a header name is a token (§25.1), ASCII only.
-    if (c !== w && !((c | 0x20) === (w | 0x20) && ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a))) return false;
+    if (c > 0x7f) return raw.slice(start, colon).trim().toLowerCase() === wanted;
+    // An ASCII capital is its small letter less 0x20.
+    if (c !== wanted.charCodeAt(i) && !(c >= 0x41 && c <= 0x5a && c + 0x20 === wanted.charCodeAt(i))) return false;
   }
-  let at = start + name.length;
-  while (at < end && (raw.charCodeAt(at) === SPACE || raw.charCodeAt(at) === TAB)) at++;
-  return at < end && raw.charCodeAt(at) === COLON;
+  return true;
 }
 
 /** The value of the field line raw[start, end): after its colon, trimmed. */
