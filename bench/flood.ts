@@ -51,19 +51,18 @@
  *          --edge-env SIPWARDEN_SOURCE_RATE_ACTION=drop,...  (added to every sipwarden's
  *          environment; sipwarden otherwise runs on its defaults)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { type DrachtioServer, SECRET, startDrachtio } from '../test/e2e/drachtio-server.js';
+import { type DrachtioServer, startDrachtio } from '../test/e2e/drachtio-server.js';
 import { type SippUas, startUas } from '../test/e2e/sipp.js';
 import { freePort, waitFor } from '../test/support/net.js';
 import { RedisServer } from '../test/support/redis-server.js';
-import { BUILT_MAIN } from './lib/built-sipwarden.js';
+import { baseEnv, deathOf, spawnKept, startBareProcess, startEdgeProcess, stopChild } from './lib/app-process.js';
 import { measuredCommit } from './lib/commit.js';
 import { onPath, sipBenchBinary, toolVersion } from './lib/tools.js';
 import { type FloodRun, startFlood } from './lib/flood-load.js';
@@ -77,7 +76,6 @@ import { deleteTable, nftUnusable, uniqueTable } from '../test/support/nftables.
 
 // ---------------------------------------------------------------- settings
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KAMAILIO_CFG = fileURLToPath(new URL('./kamailio/kamailio.cfg', import.meta.url));
 const ALLOWED = '127.0.0.2';
 const FLOODERS = ['127.0.0.3', '127.0.0.4'] as const;
@@ -229,44 +227,6 @@ interface EdgeCounters {
   readonly decisions: number;
 }
 
-/** A child process whose output is kept (the last 20 kB) for failure messages. */
-function spawnKept(command: string, args: readonly string[], env?: NodeJS.ProcessEnv, discardStdout = false): { child: ChildProcess; output: () => string; exited: Promise<void> } {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
-  // The first 8 kB and the last 12 kB: a crash's message can be long (drachtio-srf quotes its whole buffer).
-  let head = '';
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    const text = chunk.toString();
-    if (head.length < 8000) head += text.slice(0, 8000 - head.length);
-    tail = (tail + text).slice(-12_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, output: () => (head.length < 8000 ? head : `${head}\n[...]\n${tail}`), exited };
-}
-
-/** How a child process ended, with the first lines it wrote; undefined while it runs. */
-function deathOf(child: ChildProcess, output: () => string): string | undefined {
-  if (child.exitCode === null && child.signalCode === null) return undefined;
-  const text = output();
-  const error = text.split('\n').find((line) => /Error|invalid|exception/i.test(line)) ?? text.split('\n')[0] ?? '';
-  return `exited (${child.exitCode ?? child.signalCode}): ${error.slice(0, 300)}`;
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const forced = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(forced);
-}
-
-/** The environment of the bench without any setting of sipwarden's: the edge gets exactly what it is given. */
-function baseEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(SIPWARDEN_|REDIS_|DRACHTIO_|SIP_)/.test(key)));
-}
-
 function sumMetric(text: string, name: string): number {
   let total = 0;
   for (const line of text.split('\n')) {
@@ -278,80 +238,27 @@ function sumMetric(text: string, name: string): number {
 /** --edge-env, set once the options are read. */
 let edgeEnvOption: Record<string, string> = {};
 
-/** sipwarden's main job in a process of its own, as `npm start` runs it (the build: see lib/built-sipwarden.ts). */
+/** sipwarden's main job in a process of its own, as `npm start` runs it. */
 async function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: SippUas, extra: Record<string, string>): Promise<Server> {
-  const httpPort = await freePort();
-  const env = {
-    ...baseEnv(),
-    REDIS_URL: redis.url,
-    DRACHTIO_HOST: '127.0.0.1',
-    DRACHTIO_PORT: String(drachtio.ports.admin),
-    DRACHTIO_SECRET: SECRET,
-    SIP_UPSTREAM: `127.0.0.1:${uas.port}`,
-    SIPWARDEN_HTTP_HOST: '127.0.0.1',
-    SIPWARDEN_HTTP_PORT: String(httpPort),
-    SIPWARDEN_ADMIN_API_PORT: '0',
-    ...extra,
-    ...edgeEnvOption,
-  };
-  // Its log (one JSON line per decision at info) goes to /dev/null; errors before it is ready are kept.
-  const { child, output, exited } = spawnKept(process.execPath, [BUILT_MAIN], env, true);
-  let stopping = false;
-  const crashFile = join(tmpdir(), `sipwarden-flood-edge-${child.pid}.txt`);
-  child.once('close', () => {
-    if (!stopping) writeFileSync(crashFile, output());
-  });
-  try {
-    await waitFor(
-      'sipwarden ready',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`sipwarden exited: ${output()}`);
-        try {
-          return (await fetch(`http://127.0.0.1:${httpPort}/health`)).status === 200 ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      30_000,
-      100,
-    );
-  } catch (error) {
-    await stopChild(child, exited);
-    throw error;
-  }
+  const edge = await startEdgeProcess({ redisUrl: redis.url, drachtioPort: drachtio.ports.admin, upstream: `127.0.0.1:${uas.port}`, env: { ...extra, ...edgeEnvOption }, label: 'flood' });
   return {
     name: 'sipwarden',
-    appCpuUs: () => processCpuUs(child.pid),
+    appCpuUs: () => processCpuUs(edge.pid),
     drachtioCpuUs: () => processCpuUs(drachtio.pid),
     sipPort: drachtio.ports.sip,
-    died: () => {
-      const death = deathOf(child, output);
-      return death === undefined ? undefined : `${death} (its output: ${crashFile})`;
-    },
+    died: () => edge.died(),
     async metrics() {
-      if (child.exitCode !== null || child.signalCode !== null) return { banned: Number.NaN, decisions: Number.NaN };
-      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      if (edge.died() !== undefined) return { banned: Number.NaN, decisions: Number.NaN };
+      const text = await edge.metrics();
       return { banned: sumMetric(text, 'sipwarden_sip_banned_total'), decisions: sumMetric(text, 'sipwarden_sip_access_decisions_total') };
     },
-    stop: () => {
-      stopping = true;
-      return stopChild(child, exited);
-    },
+    stop: () => edge.stop(),
   };
 }
 
 async function startBare(drachtio: DrachtioServer, uas: SippUas): Promise<Server> {
-  const { child, output, exited } = spawnKept(process.execPath, ['--import', 'tsx', 'bench/lib/bare-srf-main.ts', String(drachtio.ports.admin), SECRET, `127.0.0.1:${uas.port}`], baseEnv());
-  try {
-    await waitFor('bare drachtio-srf app ready', () => {
-      if (child.exitCode !== null) throw new Error(`bare app exited: ${output()}`);
-      return output().includes('ready') ? true : undefined;
-    }, 30_000, 100);
-  } catch (error) {
-    await stopChild(child, exited);
-    throw error;
-  }
-  return { name: 'bare', died: () => deathOf(child, output), appCpuUs: () => processCpuUs(child.pid), drachtioCpuUs: () => processCpuUs(drachtio.pid), sipPort: drachtio.ports.sip, stop: () => stopChild(child, exited) };
+  const bare = await startBareProcess(drachtio.ports.admin, `127.0.0.1:${uas.port}`, 'denied');
+  return { name: 'bare', died: () => bare.died(), appCpuUs: () => processCpuUs(bare.pid), drachtioCpuUs: () => processCpuUs(drachtio.pid), sipPort: drachtio.ports.sip, stop: () => bare.stop() };
 }
 
 /** Kamailio in the foreground with 2 workers on a free loopback port; CPU is the main process and its children. */

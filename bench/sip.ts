@@ -6,16 +6,17 @@
  * from environment variables, lists in a real redis-server: a 10,000-entry sip list that
  * includes 127.0.0.2), connected to its own drachtio-server; a bare
  * drachtio-srf application (lib/bare-srf.ts: no middleware, no check) is
- * connected to a second drachtio-server of the same binary and settings. Both
- * live in this process. sipp sends REGISTERs over UDP at fixed rates, for a
+ * connected to a second drachtio-server of the same binary and settings. Each
+ * runs in a process of its own (lib/app-process.ts), as deployed, so neither
+ * pays for the harness, the other's code or the other's heap. sipp sends REGISTERs over UDP at fixed rates, for a
  * fixed time each:
  *   denied   from 127.0.0.3: sipwarden answers 403; the bare app answers 403
  *   allowed  from 127.0.0.2: both proxy to a sipp UAS (the upstream) answering 200
  * and for each run the REGISTERs answered per second (answers with the
  * expected status / time from the first REGISTER sent to the last answer),
  * p50/p99/max response time (first send to final answer, from sipp's message
- * trace, in microseconds), and the CPU time per answer of this process and of
- * the app's drachtio-server (/proc). The overhead is sipwarden/bare, same rate
+ * trace, in microseconds), and the CPU time per answer of the app's process and
+ * of its drachtio-server (the scheduler's per-thread times in /proc). The overhead is sipwarden/bare, same rate
  * and case.
  *
  * Everything is on loopback. Each (case, rate) is run in rounds (default 2)
@@ -26,23 +27,18 @@
  *
  * Options: --rates 100,300,600  --seconds 3  --rounds 2  --list-size 10000
  */
-import { execFileSync } from 'node:child_process';
 import { measuredCommit } from './lib/commit.js';
 import { sipBenchBinary, toolVersion } from './lib/tools.js';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import type { Sipwarden } from '../src/app.js';
-import { type DrachtioPorts, type DrachtioServer, SECRET, startDrachtio } from '../test/e2e/drachtio-server.js';
+import { type DrachtioPorts, type DrachtioServer, startDrachtio } from '../test/e2e/drachtio-server.js';
 import { type SippUas, runUac, startUas } from '../test/e2e/sipp.js';
 import { freePort, waitFor } from '../test/support/net.js';
 import { RedisServer } from '../test/support/redis-server.js';
-import { type BareApp, startBareSrf } from './lib/bare-srf.js';
-import { builtSipwarden } from './lib/built-sipwarden.js';
+import { type AppProcess, startBareProcess, startEdgeProcess } from './lib/app-process.js';
+import { threadsCpuUs } from './lib/proc.js';
 import { formatCount, formatTable, median } from './lib/measure.js';
 import { generate } from './lib/policy-data.js';
 import { type LoadRun, runRegisterLoad } from './lib/sipp-load.js';
@@ -64,12 +60,12 @@ const SOURCE: Record<Case, string> = { denied: DENIED, allowed: ALLOWED };
 const ANSWER_TIMEOUT_MS = 5000;
 /** Pause between runs. */
 const SETTLE_MS = 1000;
-/** This process's CPU use with nothing to do is measured for this long. */
+/** Each app's CPU use with nothing to do is measured for this long. */
 const IDLE_MS = 2000;
 /**
  * Unmeasured runs before measuring: each app and case, at this rate for this
  * long. Long enough for V8 to have optimised both apps' request paths: its
- * compiler runs on threads of this process, so code still being compiled
+ * compiler runs on threads of the app's process, so code still being compiled
  * bills its compiling to the first measured cells, more for the app with
  * more code (1.5 s at 200/s left the 100/s cells +300 µs per answer apart,
  * where the edge's own per-request work is ~20 µs).
@@ -115,33 +111,17 @@ async function pushList(redis: Redis, size: number): Promise<void> {
   await redis.hset('sipwarden:domains', { [DOMAIN]: TENANT });
 }
 
-/** sipwarden as main.ts starts it (the build, see lib/built-sipwarden.ts), its log lines (one per decision) going to /dev/null. */
-async function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: SippUas): Promise<Sipwarden> {
-  const { loadConfig, startSipwarden } = await builtSipwarden();
-  const loaded = loadConfig({
-    REDIS_URL: redis.url,
-    DRACHTIO_HOST: '127.0.0.1',
-    DRACHTIO_PORT: String(drachtio.ports.admin),
-    DRACHTIO_SECRET: SECRET,
-    SIP_UPSTREAM: `127.0.0.1:${uas.port}`,
-    SIPWARDEN_HTTP_HOST: '127.0.0.1',
-    SIPWARDEN_HTTP_PORT: '0',
-    SIPWARDEN_ADMIN_API_PORT: '0',
-  });
-  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-  const logger = pino({ level: loaded.config.logLevel, base: { service: 'sipwarden' } }, pino.destination({ dest: '/dev/null', sync: true }));
-  const started = await startSipwarden(loaded.config, logger, new Registry());
-  if (!started.ok) throw new Error(started.message);
-  const edge = started.app;
-  await waitFor('sipwarden ready', async () => ((await fetch(`http://127.0.0.1:${edge.httpPort}/health`)).status === 200 ? true : undefined), 15_000);
-  return edge;
+/** sipwarden as `npm start` runs it, in a process of its own (lib/app-process.ts), its log lines (one per decision) going to /dev/null. */
+function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: SippUas): Promise<AppProcess> {
+  return startEdgeProcess({ redisUrl: redis.url, drachtioPort: drachtio.ports.admin, upstream: `127.0.0.1:${uas.port}`, label: 'sip' });
 }
 
 interface Target {
   readonly app: App;
+  readonly process: AppProcess;
   readonly drachtio: DrachtioServer;
   /** Switches the app to answer `kase` (the bare app has a mode; sipwarden decides by source). */
-  prepare(kase: Case): void;
+  prepare(kase: Case): Promise<void>;
 }
 
 // ---------------------------------------------------------------- measuring
@@ -160,7 +140,7 @@ interface Run {
   readonly unanswered: number;
   /** From the first REGISTER sent to the last expected answer, ms. */
   readonly spanMs: number;
-  /** CPU time of this process (where both applications live) while sipp ran, µs. */
+  /** CPU time of the app's process while sipp ran, µs. */
   readonly cpuUs: number;
   /** How long sipp ran, ms. */
   readonly wallMs: number;
@@ -204,37 +184,18 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Clock ticks per second of /proc's CPU times. */
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** User + system CPU time of a process, µs, from /proc/<pid>/stat; undefined where there is no such file. */
-function processCpuUs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after "(comm)": state is the first, utime the 12th, stime the 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
 async function measureRun(target: Target, kase: Case, rate: number, seconds: number, round: number): Promise<Run> {
-  target.prepare(kase);
+  await target.prepare(kase);
   const count = Math.max(1, Math.round(rate * seconds));
-  const drachtioBefore = processCpuUs(target.drachtio.pid);
+  const appBefore = threadsCpuUs(target.process.pid);
+  const drachtioBefore = threadsCpuUs(target.drachtio.pid);
   const run = await runRegisterLoad({
     from: SOURCE[kase], to: target.drachtio.ports.sip, domain: DOMAIN, user: `${target.app}-${kase}`,
     rate, count, answerTimeoutMs: ANSWER_TIMEOUT_MS,
   });
-  const drachtioAfter = processCpuUs(target.drachtio.pid);
+  const drachtioAfter = threadsCpuUs(target.drachtio.pid);
+  const appAfter = threadsCpuUs(target.process.pid);
+  if (appBefore === undefined || appAfter === undefined) throw new Error(`${target.app}: no CPU time in /proc (${target.process.died() ?? 'no /proc'})`);
   const expected = run.calls.filter((call) => call.status === EXPECTED_STATUS[kase]);
   const answered = run.calls.filter((call) => call.status !== undefined).length;
   return {
@@ -247,7 +208,7 @@ async function measureRun(target: Target, kase: Case, rate: number, seconds: num
     other: answered - expected.length,
     unanswered: count - answered,
     spanMs: Math.max(0, ...expected.map((call) => call.answeredMs!)),
-    cpuUs: run.processCpuUs,
+    cpuUs: appAfter - appBefore,
     wallMs: run.wallMs,
     drachtioCpuUs: drachtioBefore === undefined || drachtioAfter === undefined ? undefined : drachtioAfter - drachtioBefore,
     sipp: run.sipp,
@@ -285,13 +246,13 @@ function pool(runs: readonly Run[], idleUsPerMs: number): CellResult {
   };
 }
 
-/** This process's CPU use with no SIP traffic (timers, Redis reconciliation, upstream probes, metrics), µs per ms. */
-async function idleCpu(): Promise<number> {
-  const cpu = process.cpuUsage();
+/** Each app's CPU use with no SIP traffic (timers, Redis reconciliation, upstream probes, metrics), µs per ms. */
+async function idleCpu(targets: Record<App, Target>): Promise<Record<App, number>> {
+  const before = APPS.map((app) => threadsCpuUs(targets[app].process.pid) ?? 0);
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-  const used = process.cpuUsage(cpu);
-  return (used.user + used.system) / (performance.now() - started);
+  const wallMs = performance.now() - started;
+  return Object.fromEntries(APPS.map((app, i) => [app, ((threadsCpuUs(targets[app].process.pid) ?? 0) - before[i]!) / wallMs])) as Record<App, number>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -300,7 +261,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function smokeTest(targets: readonly Target[]): Promise<void> {
   for (const target of targets) {
     for (const kase of CASES) {
-      target.prepare(kase);
+      await target.prepare(kase);
       const run = await runUac({ scenario: 'uac-register.xml', from: SOURCE[kase], domain: DOMAIN, user: 'smoke', transport: 'udp', to: target.drachtio.ports.sip });
       if (run.status !== EXPECTED_STATUS[kase]) throw new Error(`${target.app}, ${kase}: expected ${EXPECTED_STATUS[kase]}, got ${run.status ?? 'no answer'}`);
     }
@@ -351,7 +312,7 @@ interface Overhead {
   readonly cpuMedianRound: number;
   /** sipwarden's added response time at the median, ms. */
   readonly p50AddedMs: number;
-  /** sipwarden's added CPU (this process) per answer, µs. */
+  /** sipwarden's added CPU (the app's process) per answer, µs. */
   readonly cpuAddedUs: number;
 }
 
@@ -413,7 +374,7 @@ async function main(): Promise<void> {
 
   const closers: Array<() => Promise<void> | void> = [];
   const runs: Run[] = [];
-  let idleUsPerMs = 0;
+  let idleUsPerMs: Record<App, number> = { bare: 0, sipwarden: 0 };
   try {
     const redis = await RedisServer.start();
     closers.push(() => redis.stop());
@@ -427,16 +388,13 @@ async function main(): Promise<void> {
     const bareDrachtio = await startDrachtio(binary, await newPorts(), '', DRACHTIO_LOGGING);
     closers.push(() => bareDrachtio.stop());
     const edge = await startEdge(redis, edgeDrachtio, uas);
-    closers.push(() => edge.close());
-    if (!edge.cache.decide(TENANT, 'sip', ALLOWED).allow || edge.cache.decide(TENANT, 'sip', DENIED).allow) {
-      throw new Error(`the benchmark list must allow ${ALLOWED} and not ${DENIED}`);
-    }
-    const bare: BareApp = await startBareSrf({ host: '127.0.0.1', port: bareDrachtio.ports.admin, secret: SECRET, upstream: `127.0.0.1:${uas.port}` });
-    closers.push(() => bare.close());
+    closers.push(() => edge.stop());
+    const bare = await startBareProcess(bareDrachtio.ports.admin, `127.0.0.1:${uas.port}`, 'denied');
+    closers.push(() => bare.stop());
 
     const targets: Record<App, Target> = {
-      bare: { app: 'bare', drachtio: bareDrachtio, prepare: (kase) => (bare.mode = kase) },
-      sipwarden: { app: 'sipwarden', drachtio: edgeDrachtio, prepare: () => undefined },
+      bare: { app: 'bare', process: bare, drachtio: bareDrachtio, prepare: (kase) => bare.setMode(kase) },
+      sipwarden: { app: 'sipwarden', process: edge, drachtio: edgeDrachtio, prepare: async () => undefined },
     };
     await smokeTest(Object.values(targets));
 
@@ -445,7 +403,7 @@ async function main(): Promise<void> {
       for (const app of APPS) await measureRun(targets[app], kase, WARM_UP_RATE, WARM_UP_S, 0);
       await sleep(SETTLE_MS);
     }
-    idleUsPerMs = await idleCpu();
+    idleUsPerMs = await idleCpu(targets);
 
     const total = options.rates.length * CASES.length * APPS.length * options.rounds;
     for (const [r, rate] of options.rates.entries()) {
@@ -481,7 +439,7 @@ async function main(): Promise<void> {
     for (const kase of CASES) {
       for (const app of APPS) {
         const cell = runs.filter((run) => run.rate === rate && run.case === kase && run.app === app);
-        if (cell.length > 0) results.push(pool(cell, idleUsPerMs));
+        if (cell.length > 0) results.push(pool(cell, idleUsPerMs[app]));
       }
     }
   }
@@ -492,8 +450,8 @@ async function main(): Promise<void> {
     [
       `${options.rounds} round(s) of ${options.seconds} s per row, pooled. answered: final answers with the expected status (denied 403, allowed 200);`,
       `other: another final status; lost: no final answer within ${ANSWER_TIMEOUT_MS / 1000} s; retrans: sipp's retransmissions (500 ms timer);`,
-      'answered/s: answered / (last answer - first REGISTER sent), summed over rounds; cpu/answer: CPU of this process (the app under test),',
-      `less its idle use (${idleUsPerMs.toFixed(0)} µs per ms, both apps idle), per answer; drachtio cpu: that app's drachtio-server's CPU per answer\n`,
+      "answered/s: answered / (last answer - first REGISTER sent), summed over rounds; cpu/answer: CPU of the app's process,",
+      `less its idle use (bare ${idleUsPerMs.bare.toFixed(1)}, sipwarden ${idleUsPerMs.sipwarden.toFixed(1)} µs per ms), per answer; drachtio cpu: that app's drachtio-server's CPU per answer\n`,
     ].join('\n'),
   );
   console.log('== overhead, sipwarden / bare drachtio-srf ==');
