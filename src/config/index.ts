@@ -9,7 +9,8 @@ import { adminApiConfig } from './admin-api-config.js';
 import { type AutoBanConfig, autoBanConfig } from './auto-ban-config.js';
 import { type BanSinkConfig, banSinkConfig } from './ban-sink-config.js';
 import { type DeniedConfig, deniedConfig } from './denied-config.js';
-import { EnvErrors, type EnvReader, oneOf, text } from './env.js';
+import { DEFAULT_LOG_BUFFER_BYTES } from '../log-stream.js';
+import { EnvErrors, type EnvReader, integer, oneOf, text } from './env.js';
 import { sipConfig } from './sip-config.js';
 import { configErrorReport } from './start-advice.js';
 import { type StoreConfig, storeConfig } from './store-config.js';
@@ -18,6 +19,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] a
 
 export interface SipwardenConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** SIPWARDEN_LOG_BUFFER_BYTES: log bytes gathered before a write (src/log-stream.ts); 0: a write per line. */
+  readonly logBufferBytes: number;
   readonly store: StoreConfig;
   readonly sip: SipEdgeOptions;
   /** Undefined: no admin API in this process. */
@@ -45,6 +48,7 @@ export function loadConfig(env: EnvReader): ConfigResult {
   const geoipDb = text(env, 'SIPWARDEN_GEOIP_DB');
   const config: SipwardenConfig = {
     logLevel: oneOf(env, errors, 'SIPWARDEN_LOG_LEVEL', LOG_LEVELS, 'info'),
+    logBufferBytes: integer(env, errors, 'SIPWARDEN_LOG_BUFFER_BYTES', DEFAULT_LOG_BUFFER_BYTES, 0, 1 << 20),
     store,
     sip: sipConfig(env, errors),
     denied: deniedConfig(env, errors),

@@ -13,8 +13,11 @@
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from './sip-request.js';
 
-/** The headers drachtio-srf copies, in lower case (its parser keeps them so; compared case-blind anyway). */
-const ECHOED_HEADERS: ReadonlySet<string> = new Set(['call-id', 'cseq', 'from', 'to']);
+/**
+ * The headers drachtio-srf copies, under the names it stores them by: its
+ * parser's getHeaderName lower-cases every name but X- and P- ones.
+ */
+const ECHOED_HEADERS: readonly string[] = ['call-id', 'cseq', 'from', 'to'];
 
 /**
  * Sends `status` unless a final response already went out. Never throws: a
@@ -24,7 +27,7 @@ export function answer(req: SipRequest, res: SipResponse, status: number, logger
   if (res.finalResponseSent === true) return;
   try {
     const copied = res.msg.headers;
-    for (const name of Object.keys(copied)) if (ECHOED_HEADERS.has(name.toLowerCase())) delete copied[name];
+    for (const name of ECHOED_HEADERS) delete copied[name];
     if (headers === undefined) res.send(status);
     else res.send(status, { headers });
   } catch (error) {
