@@ -108,6 +108,10 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   };
   const metrics = new AccessMetrics(options.registry);
   const logger = options.logger;
+  // The decision line's keys are logFields' own and none holds a secret, so
+  // the main job's redaction (main.ts) finds nothing in it; looking costs
+  // about 2 µs a line, on every allowed request. Other lines keep it.
+  const decisionLog = logger.child({}, { redact: [] });
   const deniedSources = options.deniedSources;
   const denialLines = new DenialLogBudget(options.denialLogRate ?? 0, logger, options.registry);
   const { banned, rateLimit, allowedSources, registry } = options;
@@ -151,9 +155,9 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
     } else if (verdict.source.spoofedHeader !== undefined) {
       logger.warn(fields, `sip request ${outcome}; forwarded-address header from an untrusted source ignored (spoof attempt)`);
     } else if (verdict.allow) {
-      logger.info(fields, 'sip request allowed');
+      decisionLog.info(fields, 'sip request allowed');
     } else {
-      logger.warn(fields, 'sip request denied');
+      decisionLog.warn(fields, 'sip request denied');
     }
   }
 

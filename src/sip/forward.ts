@@ -118,14 +118,15 @@ export function forwardToUpstream(options: ForwardOptions): SipHandler {
       answer(req, res, STATUS['upstream-down'], logger);
     };
     try {
-      req.proxy({ destination, remainInDialog: true, provisionalTimeout: INVITE_PROVISIONAL_TIMEOUT }).then((result) => {
+      req.proxy({ destination, remainInDialog: true, provisionalTimeout: INVITE_PROVISIONAL_TIMEOUT }, (error, result) => {
+        if (error || result === undefined) return failed(error);
         // drachtio-server has relayed the upstream's final answer (or its own 408/503) to the client.
         const failedUpstream = result.finalStatus === undefined || result.finalStatus >= 500;
         if (!failedUpstream && !logger.isLevelEnabled('debug')) return;
         const fields = { method: req.method, destination, final_status: result.finalStatus, call_id: req.get('Call-ID') };
         if (failedUpstream) logger.warn(fields, 'upstream failed a proxied sip request');
         else logger.debug(fields, 'sip request proxied upstream');
-      }, failed);
+      });
     } catch (error) {
       failed(error);
     }

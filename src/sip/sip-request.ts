@@ -37,7 +37,13 @@ export interface SipRequest extends ArrivalFacts, SourceFacts {
   /** A header's value; undefined when absent. */
   get(name: string): string | undefined;
   getParsedHeader(name: 'To'): NameAddr;
-  proxy(options: ProxyOptions): Promise<ProxyResult>;
+  /**
+   * Proxies it; `done` is called once drachtio-server has relayed the final
+   * answer (result), or could not proxy (error: drachtio-server's reason).
+   * The callback form: the promise drachtio-srf makes without one costs an
+   * allocation and a microtask per request.
+   */
+  proxy(options: ProxyOptions, done: (error: unknown, result?: ProxyResult) => void): unknown;
 }
 
 export interface SipResponse {

@@ -43,11 +43,13 @@ type OnData = ((this: WireProtocolInstance, socket: unknown, data: Buffer) => vo
 
 const REPLACED = Symbol.for('sipwarden.wire-reader');
 const HASH = 0x23;
+const PIPE = 0x7c;
+const DASH = 0x2d;
 /** A length of at most ten digits: drachtio-server's messages are far below 10 GB. */
-const LENGTH = /^\d{1,10}$/;
-/** What a frame's body starts with: the UUID drachtio-server gives every message, then `|`. */
-const MESSAGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|/i;
+const LENGTH_DIGITS = 10;
+/** What a frame's body starts with: the UUID drachtio-server gives every message (8-4-4-4-12 hex digits), then `|`. */
 const MESSAGE_ID_BYTES = 37;
+const MESSAGE_ID_DASHES: ReadonlySet<number> = new Set([8, 13, 18, 23]);
 /** A frame start: a length not glued to other digits, `#`, a message id. */
 const FRAME_START = /(?<!\d)\d{1,10}#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|/i;
 /** What is kept of a buffer with no frame start yet: enough for one to complete with the next bytes. */
@@ -64,13 +66,40 @@ export function bytesBeforeNextFrame(buffer: Buffer): { readonly skip: number; r
   return { skip: Math.max(1, buffer.length - KEPT_TAIL), found: false };
 }
 
+// The checks of every frame read bytes, not strings: they run once per message on the control link.
+const isDigit = (byte: number): boolean => byte >= 0x30 && byte <= 0x39;
+const isHexDigit = (byte: number): boolean => isDigit(byte) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
+
+function isMessageIdAt(buffer: Buffer, at: number): boolean {
+  for (let i = 0; i < MESSAGE_ID_BYTES - 1; i++) {
+    const byte = buffer[at + i]!;
+    if (MESSAGE_ID_DASHES.has(i) ? byte !== DASH : !isHexDigit(byte)) return false;
+  }
+  return buffer[at + MESSAGE_ID_BYTES - 1] === PIPE;
+}
+
+/** The frame length written before `hash` (the index of the first `#`), or -1 when it is not 1-10 digits. */
+function lengthBefore(buffer: Buffer, hash: number): number {
+  if (hash < 1 || hash > LENGTH_DIGITS) return -1;
+  let length = 0;
+  for (let i = 0; i < hash; i++) {
+    const byte = buffer[i]!;
+    if (!isDigit(byte)) return -1;
+    length = length * 10 + (byte - 0x30);
+  }
+  return length;
+}
+
 /** True when `buffer` cannot start a frame: a length that is not all digits, or a body that does not start with an id. */
-function damagedAt(buffer: Buffer, hash: number): boolean {
-  if (hash < 0) return buffer.length > 11 || !/^\d*$/.test(buffer.toString('latin1'));
-  const length = buffer.toString('latin1', 0, hash);
-  if (!LENGTH.test(length) || Number(length) < MESSAGE_ID_BYTES) return true;
+export function damagedAt(buffer: Buffer, hash: number): boolean {
+  if (hash < 0) {
+    if (buffer.length > LENGTH_DIGITS + 1) return true;
+    for (const byte of buffer) if (!isDigit(byte)) return true;
+    return false;
+  }
+  if (lengthBefore(buffer, hash) < MESSAGE_ID_BYTES) return true;
   const id = hash + 1;
-  return buffer.length >= id + MESSAGE_ID_BYTES && !MESSAGE_ID.test(buffer.toString('latin1', id, id + MESSAGE_ID_BYTES));
+  return buffer.length >= id + MESSAGE_ID_BYTES && !isMessageIdAt(buffer, id);
 }
 
 const readFrames: OnData = function (socket, data) {
@@ -92,7 +121,7 @@ const readFrames: OnData = function (socket, data) {
     }
     if (hash < 0) return;
     const start = hash + 1;
-    const end = start + Number(buffer.toString('latin1', 0, hash));
+    const end = start + lengthBefore(buffer, hash);
     if (buffer.length < end) return;
     if (state.dropped !== undefined) {
       // Back on a whole frame: the damage is over, and reported once.

@@ -13,7 +13,8 @@ import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageGuard, RESYNCS_METRIC } from '../../src/sip/message-guard.js';
-import { bytesBeforeNextFrame } from '../../src/sip/wire-resync.js';
+import fc from 'fast-check';
+import { bytesBeforeNextFrame, damagedAt } from '../../src/sip/wire-resync.js';
 import { capturedLog } from './harness.js';
 
 const require = createRequire(import.meta.url);
@@ -80,5 +81,27 @@ describe('resynchronising the stream from drachtio-server', () => {
     expect(bytesBeforeNextFrame(Buffer.from(`Length: 10\r\n${next}`))).toEqual({ skip: 12, found: true });
     expect(bytesBeforeNextFrame(Buffer.from('x'.repeat(500)))).toEqual({ skip: 500 - 64, found: false });
     expect(bytesBeforeNextFrame(Buffer.from('garbage'))).toEqual({ skip: 1, found: false });
+  });
+
+  it('judges a frame start byte by byte as the regular expressions of the frame format do', () => {
+    // The reference: a length of 1-10 digits, at least an id long, then `#`, then a UUID and `|` once that many bytes are in.
+    const reference = (buffer: Buffer, hash: number): boolean => {
+      if (hash < 0) return buffer.length > 11 || !/^\d*$/.test(buffer.toString('latin1'));
+      const length = buffer.toString('latin1', 0, hash);
+      if (!/^\d{1,10}$/.test(length) || Number(length) < 37) return true;
+      const id = hash + 1;
+      return buffer.length >= id + 37 && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|/i.test(buffer.toString('latin1', id, id + 37));
+    };
+    const id = fc.uuid().map((uuid) => `${uuid}|`);
+    const damagedId = fc.tuple(fc.uuid(), fc.nat(36), fc.constantFrom('g', 'G', '-', '|', '0', 'A', ' ', '\u00e9')).map(([uuid, at, c]) => `${(uuid + '|').slice(0, at)}${c}${(uuid + '|').slice(at + 1)}`);
+    const length = fc.oneof(fc.nat(2_000_000).map(String), fc.stringMatching(/^[0-9]{0,12}$/), fc.constantFrom('', '36', '37', '0037', ' 40', '4O', '1234567890', '12345678901'));
+    const front = fc.tuple(length, fc.constantFrom('#', ''), fc.oneof(id, damagedId, fc.string({ maxLength: 40 })), fc.nat(60)).map(([l, h, body, cut]) => Buffer.from(`${l}${h}${body}sip|network|REGISTER`).subarray(0, cut === 0 ? undefined : cut));
+    fc.assert(
+      fc.property(fc.oneof(front, fc.uint8Array({ maxLength: 60 }).map((bytes) => Buffer.from(bytes))), (buffer) => {
+        const hash = buffer.indexOf(0x23);
+        expect(damagedAt(buffer, hash)).toBe(reference(buffer, hash));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
