@@ -62,7 +62,7 @@ import { type DrachtioServer, startDrachtio } from '../test/e2e/drachtio-server.
 import { type SippUas, startUas } from '../test/e2e/sipp.js';
 import { freePort, waitFor } from '../test/support/net.js';
 import { RedisServer } from '../test/support/redis-server.js';
-import { baseEnv, deathOf, spawnKept, startBareProcess, startEdgeProcess, stopChild } from './lib/app-process.js';
+import { baseEnv, deathOf, parseEdgeEnv, spawnKept, startBareProcess, startEdgeProcess, stopChild } from './lib/app-process.js';
 import { measuredCommit } from './lib/commit.js';
 import { onPath, sipBenchBinary, toolVersion } from './lib/tools.js';
 import { type FloodRun, startFlood } from './lib/flood-load.js';
@@ -124,12 +124,7 @@ function readOptions(): Options {
       'edge-env': { type: 'string' },
     },
   });
-  const edgeEnv: Record<string, string> = {};
-  for (const pair of (values['edge-env'] ?? '').split(',').filter((p) => p !== '')) {
-    const at = pair.indexOf('=');
-    if (at <= 0 || !pair.startsWith('SIPWARDEN_')) throw new Error(`--edge-env: SIPWARDEN_NAME=value pairs, comma-separated (got ${pair})`);
-    edgeEnv[pair.slice(0, at)] = pair.slice(at + 1);
-  }
+  const edgeEnv = parseEdgeEnv(values['edge-env']);
   const o: Options = {
     seconds: Number(values.seconds ?? 20),
     saturationSeconds: Number(values['saturation-seconds'] ?? 5),

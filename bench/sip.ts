@@ -26,6 +26,7 @@
  * 32 s) fall on both alike; the table pools the rounds' answers.
  *
  * Options: --rates 100,300,600  --seconds 3  --rounds 2  --list-size 10000
+ *          --edge-env SIPWARDEN_LOG_LEVEL=warn,...  (added to sipwarden's environment)
  */
 import { measuredCommit } from './lib/commit.js';
 import { sipBenchBinary, toolVersion } from './lib/tools.js';
@@ -37,7 +38,7 @@ import { type DrachtioPorts, type DrachtioServer, startDrachtio } from '../test/
 import { type SippUas, runUac, startUas } from '../test/e2e/sipp.js';
 import { freePort, waitFor } from '../test/support/net.js';
 import { RedisServer } from '../test/support/redis-server.js';
-import { type AppProcess, startBareProcess, startEdgeProcess } from './lib/app-process.js';
+import { type AppProcess, parseEdgeEnv, startBareProcess, startEdgeProcess } from './lib/app-process.js';
 import { threadsCpuUs } from './lib/proc.js';
 import { formatCount, formatTable, median } from './lib/measure.js';
 import { generate } from './lib/policy-data.js';
@@ -80,17 +81,19 @@ interface Options {
   readonly seconds: number;
   readonly rounds: number;
   readonly listSize: number;
+  readonly edgeEnv: Record<string, string>;
 }
 
 function readOptions(): Options {
   const { values } = parseArgs({
-    options: { rates: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, 'list-size': { type: 'string' } },
+    options: { rates: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, 'list-size': { type: 'string' }, 'edge-env': { type: 'string' } },
   });
   const options = {
     rates: (values.rates ?? '100,300,600').split(',').map(Number),
     seconds: Number(values.seconds ?? 3),
     rounds: Number(values.rounds ?? 2),
     listSize: Number(values['list-size'] ?? 10_000),
+    edgeEnv: parseEdgeEnv(values['edge-env']),
   };
   if (options.rates.some((r) => !(r > 0 && r <= 5000))) throw new Error('--rates: REGISTERs per second, 1-5000 each');
   if (!(options.seconds > 0 && options.seconds <= 20)) throw new Error('--seconds: 1-20 per run');
@@ -112,8 +115,8 @@ async function pushList(redis: Redis, size: number): Promise<void> {
 }
 
 /** sipwarden as `npm start` runs it, in a process of its own (lib/app-process.ts), its log lines (one per decision) going to /dev/null. */
-function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: SippUas): Promise<AppProcess> {
-  return startEdgeProcess({ redisUrl: redis.url, drachtioPort: drachtio.ports.admin, upstream: `127.0.0.1:${uas.port}`, label: 'sip' });
+function startEdge(redis: RedisServer, drachtio: DrachtioServer, uas: SippUas, env: Record<string, string>): Promise<AppProcess> {
+  return startEdgeProcess({ redisUrl: redis.url, drachtioPort: drachtio.ports.admin, upstream: `127.0.0.1:${uas.port}`, env, label: 'sip' });
 }
 
 interface Target {
@@ -369,7 +372,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `REGISTER over UDP on loopback; sipp at fixed rates for ${options.seconds} s each; sip list of ${formatCount(options.listSize)} entries in redis-server; ` +
-      'response time = first send to final answer\n',
+      'response time = first send to final answer' +
+      (Object.keys(options.edgeEnv).length > 0 ? `; sipwarden with ${Object.entries(options.edgeEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : '') +
+      '\n',
   );
 
   const closers: Array<() => Promise<void> | void> = [];
@@ -387,7 +392,7 @@ async function main(): Promise<void> {
     closers.push(() => edgeDrachtio.stop());
     const bareDrachtio = await startDrachtio(binary, await newPorts(), '', DRACHTIO_LOGGING);
     closers.push(() => bareDrachtio.stop());
-    const edge = await startEdge(redis, edgeDrachtio, uas);
+    const edge = await startEdge(redis, edgeDrachtio, uas, options.edgeEnv);
     closers.push(() => edge.stop());
     const bare = await startBareProcess(bareDrachtio.ports.admin, `127.0.0.1:${uas.port}`, 'denied');
     closers.push(() => bare.stop());

@@ -25,6 +25,8 @@ export const LOG_FLUSH_MS = 1000;
 /** The most the stream holds for a standard output that does not take it. */
 export const BUFFER_LIMIT_BYTES = 16 * 2 ** 20;
 export const DEFAULT_LOG_BUFFER_BYTES = 4096;
+/** sonic-boom writes at most 16 KiB at a time and refuses a buffer that is not smaller. */
+export const MAX_LOG_BUFFER_BYTES = 16_000;
 export const DROPPED_LINES_METRIC = 'sipwarden_log_lines_dropped_total';
 
 export type LogStream = ReturnType<typeof pino.destination>;

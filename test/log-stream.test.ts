@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { DROPPED_LINES_METRIC, LOG_FLUSH_MS, countDroppedLines, openLogStream } from '../src/log-stream.js';
+import { loadConfig } from '../src/config/index.js';
+import { DROPPED_LINES_METRIC, LOG_FLUSH_MS, MAX_LOG_BUFFER_BYTES, countDroppedLines, openLogStream } from '../src/log-stream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
@@ -102,5 +103,20 @@ describe('the log stream', () => {
     await until('the kept lines', () => file.lines().length === total - dropped, LOG_FLUSH_MS * 3);
     for (const line of file.lines()) expect(() => JSON.parse(line)).not.toThrow();
     await closed(stream);
+  });
+
+  it('takes its buffer size from SIPWARDEN_LOG_BUFFER_BYTES, up to the most the stream can be opened with', () => {
+    const base = { DRACHTIO_SECRET: 'cymru', SIP_UPSTREAM: 'sip:pbx.internal:5060' };
+    const size = (value?: string) => {
+      const loaded = loadConfig(value === undefined ? base : { ...base, SIPWARDEN_LOG_BUFFER_BYTES: value });
+      return loaded.ok ? loaded.config.logBufferBytes : loaded.errors.join('; ');
+    };
+    expect(size()).toBe(4096);
+    expect(size('0')).toBe(0);
+    expect(size(String(MAX_LOG_BUFFER_BYTES))).toBe(MAX_LOG_BUFFER_BYTES);
+    expect(size('20000')).toMatch(/SIPWARDEN_LOG_BUFFER_BYTES/);
+    expect(size('4k')).toMatch(/SIPWARDEN_LOG_BUFFER_BYTES/);
+    // The largest accepted size opens.
+    openLogStream({ fd: logFile().fd, bufferBytes: MAX_LOG_BUFFER_BYTES }).destroy();
   });
 });

@@ -62,6 +62,17 @@ export function baseEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(SIPWARDEN_|REDIS_|DRACHTIO_|SIP_)/.test(key)));
 }
 
+/** The --edge-env option of the benchmarks: SIPWARDEN_NAME=value pairs, comma-separated, for every sipwarden they start. */
+export function parseEdgeEnv(option: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of (option ?? '').split(',').filter((p) => p !== '')) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || !pair.startsWith('SIPWARDEN_')) throw new Error(`--edge-env: SIPWARDEN_NAME=value pairs, comma-separated (got ${pair})`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
+}
+
 /** An application under test in its own process. */
 export interface AppProcess {
   readonly pid: number | undefined;

@@ -9,7 +9,7 @@ import { adminApiConfig } from './admin-api-config.js';
 import { type AutoBanConfig, autoBanConfig } from './auto-ban-config.js';
 import { type BanSinkConfig, banSinkConfig } from './ban-sink-config.js';
 import { type DeniedConfig, deniedConfig } from './denied-config.js';
-import { DEFAULT_LOG_BUFFER_BYTES } from '../log-stream.js';
+import { DEFAULT_LOG_BUFFER_BYTES, MAX_LOG_BUFFER_BYTES } from '../log-stream.js';
 import { EnvErrors, type EnvReader, integer, oneOf, text } from './env.js';
 import { sipConfig } from './sip-config.js';
 import { configErrorReport } from './start-advice.js';
@@ -48,7 +48,7 @@ export function loadConfig(env: EnvReader): ConfigResult {
   const geoipDb = text(env, 'SIPWARDEN_GEOIP_DB');
   const config: SipwardenConfig = {
     logLevel: oneOf(env, errors, 'SIPWARDEN_LOG_LEVEL', LOG_LEVELS, 'info'),
-    logBufferBytes: integer(env, errors, 'SIPWARDEN_LOG_BUFFER_BYTES', DEFAULT_LOG_BUFFER_BYTES, 0, 1 << 20),
+    logBufferBytes: integer(env, errors, 'SIPWARDEN_LOG_BUFFER_BYTES', DEFAULT_LOG_BUFFER_BYTES, 0, MAX_LOG_BUFFER_BYTES),
     store,
     sip: sipConfig(env, errors),
     denied: deniedConfig(env, errors),
