@@ -11,8 +11,8 @@
  * Beside the list a scope has a country set with its own switch (issue 12).
  * When neither is on the scope is open; when either is, a source is allowed
  * when it matches an active entry of an enabled list, or its country (from
- * the CountryLookup the caller hands in) is in an enabled set. The country
- * is looked up only when the list has not allowed the source. An enabled
+ * the CountryLookup the caller hands in) is in an enabled set. The list
+ * decides first: a country answers only for a source it has not allowed. An enabled
  * empty set allows nothing by country; an enabled empty list beside an
  * enabled country set allows nothing by list (EMPTY_LIST_ALLOWS applies only
  * when the list alone decides).
@@ -21,7 +21,8 @@
  * holds its decision for each country of that data (country-allowance.ts),
  * and the data names an IPv4 source's country through
  * its direct index (ipv4-country-index.ts): the country step costs a few
- * array reads, and `no-match` still carries the country. decide() uses the
+ * array reads, taken before the list's search so they overlap it, and
+ * `no-match` still carries the country. decide() uses the
  * membership only with the data it was compiled for, and otherwise decides
  * as above through countryAt: the same answer.
  */
@@ -171,6 +172,11 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
   const family = parseAddress(source, scratch);
   if (family === 0) return DENY_BAD_SOURCE;
   const byCountry = policy.countries.enabled;
+  // The compiled set's decision is read before the list's search, so its
+  // reads overlap the search's instead of waiting on its branches
+  // (bench:country); a source the list allows pays a few wasted reads.
+  const compiled = policy.allowedCountries;
+  const byCompiledSet = compiled !== undefined && compiled.data === countries ? decideByCountry(compiled, family, scratch) : undefined;
   if (policy.enabled) {
     const list = policy.matcher.list;
     if (list.length === 0) {
@@ -187,9 +193,8 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
     return ALLOW_DISABLED;
   }
   if (!byCountry) return DENY_NO_MATCH;
+  if (byCompiledSet !== undefined) return byCompiledSet;
   // lookupParsed and holdersAt leave scratch as parsed.
-  const compiled = policy.allowedCountries;
-  if (compiled !== undefined && compiled.data === countries) return decideByCountry(compiled, family, scratch);
   const country = countries.countryAt(family, scratch);
   if (country === undefined) return DENY_NO_MATCH;
   return countryDecision(policy.countries.codes.has(country), country);
