@@ -17,8 +17,9 @@
  * IPv4 sources, Node 20, both policies decided through one call site as at
  * the edge, 2 cores): with the decision handed back, 0.85-0.89 of the list
  * alone's rate (17.5 M/s alone on a quiet machine); with the caller
- * branching on each answer, 0.79-0.82. Two changes of 2026-12-04 gained
- * that from 0.75-0.77 and 0.65-0.75: decide() reads the set's decision
+ * branching on each answer, 0.79-0.82. Two changes of 2026-12-04 took the
+ * branched figure from 0.75 (same machine, same hour; handed back it was
+ * 0.89, unchanged within the noise): decide() reads the set's decision
  * before the list's search, so those reads overlap the search instead of
  * waiting on its branches, and the set holds the index itself, its leaves
  * being the set's indexes (one dependent load fewer). Not kept: the trie's
