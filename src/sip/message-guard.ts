@@ -72,9 +72,10 @@ export class MessageGuard {
     }
     for (const listener of wire.listeners('msg') as MessageListener[]) {
       if ((listener as { [GUARDED]?: true })[GUARDED]) continue;
-      const guarded: MessageListener = (...args) => {
+      // drachtio-srf emits 'msg' with (socket, message): two arguments passed on, not a rest array spread, once per message.
+      const guarded: MessageListener = (socket, message) => {
         try {
-          listener(...args);
+          listener(socket, message);
         } catch (error) {
           this.skipped.inc();
           // The message itself is not logged: it may carry credentials.

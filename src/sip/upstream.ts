@@ -16,6 +16,8 @@ interface Upstream {
   readonly host: string;
   readonly port?: number;
   readonly params: Readonly<Record<string, string | null>>;
+  /** The upstream written as a SIP URI, once: most requests' destination is this as it is. */
+  readonly uri: string;
 }
 
 export interface UpstreamTarget {
@@ -34,7 +36,8 @@ function parseUpstream(text: string): Upstream | undefined {
   if (parsed?.host === undefined || parsed.host === '' || parsed.user !== undefined) return undefined;
   // parseUri gives NaN for an absent port.
   const port = Number(parsed.port);
-  return { scheme: parsed.scheme, host: parsed.host, params: parsed.params, ...(Number.isInteger(port) && port > 0 ? { port } : {}) };
+  const fields = { scheme: parsed.scheme, host: parsed.host, params: parsed.params, ...(Number.isInteger(port) && port > 0 ? { port } : {}) };
+  return { ...fields, uri: Srf.stringifyUri(fields) };
 }
 
 export class Upstreams {
@@ -57,7 +60,7 @@ export class Upstreams {
 
   /** Every distinct upstream, as a SIP URI. */
   all(): string[] {
-    return [...new Set([this.fallback, ...this.byTenant.values()].map((upstream) => Srf.stringifyUri(upstream)))];
+    return [...new Set([this.fallback, ...this.byTenant.values()].map((upstream) => upstream.uri))];
   }
 
   /**
@@ -71,9 +74,7 @@ export class Upstreams {
   targetFor(tenant: string | undefined, requestUri: string): UpstreamTarget {
     const upstream = (tenant === undefined ? undefined : this.byTenant.get(tenant)) ?? this.fallback;
     const user: string | undefined = Srf.parseUri(requestUri)?.user;
-    return {
-      upstream: Srf.stringifyUri(upstream),
-      destination: Srf.stringifyUri({ ...upstream, ...(user === undefined ? {} : { user }) }),
-    };
+    const { scheme, host, port, params } = upstream;
+    return { upstream: upstream.uri, destination: user === undefined ? upstream.uri : Srf.stringifyUri({ scheme, host, port, params, user }) };
   }
 }

@@ -49,7 +49,6 @@ const DASH = 0x2d;
 const LENGTH_DIGITS = 10;
 /** What a frame's body starts with: the UUID drachtio-server gives every message (8-4-4-4-12 hex digits), then `|`. */
 const MESSAGE_ID_BYTES = 37;
-const MESSAGE_ID_DASHES: ReadonlySet<number> = new Set([8, 13, 18, 23]);
 /** A frame start: a length not glued to other digits, `#`, a message id. */
 const FRAME_START = /(?<!\d)\d{1,10}#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\|/i;
 /** What is kept of a buffer with no frame start yet: enough for one to complete with the next bytes. */
@@ -70,10 +69,13 @@ export function bytesBeforeNextFrame(buffer: Buffer): { readonly skip: number; r
 const isDigit = (byte: number): boolean => byte >= 0x30 && byte <= 0x39;
 const isHexDigit = (byte: number): boolean => isDigit(byte) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
 
+/** Where the id's dashes are (8-4-4-4-12), compared rather than looked up: a Set's lookup per byte cost ~2 µs a message (bench:sip profile). */
+const isDashAt = (i: number): boolean => i === 8 || i === 13 || i === 18 || i === 23;
+
 function isMessageIdAt(buffer: Buffer, at: number): boolean {
   for (let i = 0; i < MESSAGE_ID_BYTES - 1; i++) {
     const byte = buffer[at + i]!;
-    if (MESSAGE_ID_DASHES.has(i) ? byte !== DASH : !isHexDigit(byte)) return false;
+    if (isDashAt(i) ? byte !== DASH : !isHexDigit(byte)) return false;
   }
   return buffer[at + MESSAGE_ID_BYTES - 1] === PIPE;
 }
