@@ -98,6 +98,28 @@ export interface EdgeProcessOptions {
   readonly label: string;
 }
 
+/** Waits up to 30 s for `ready` (undefined: not yet); a process that exits or never gets ready is stopped, and the wait fails saying why. */
+async function readyOrStopped(
+  what: string,
+  { child, output, exited }: ReturnType<typeof spawnKept>,
+  ready: () => Promise<true | undefined> | true | undefined,
+): Promise<void> {
+  try {
+    await waitFor(
+      `${what} ready`,
+      () => {
+        if (child.exitCode !== null) throw new Error(`${what} exited: ${output()}`);
+        return ready();
+      },
+      30_000,
+      100,
+    );
+  } catch (error) {
+    await stopChild(child, exited);
+    throw error;
+  }
+}
+
 /** sipwarden's main job; resolves once /health answers 200. Its log (a JSON line per decision at info) goes to /dev/null. */
 export async function startEdgeProcess(options: EdgeProcessOptions): Promise<EdgeProcess> {
   const httpPort = await freePort();
@@ -119,24 +141,13 @@ export async function startEdgeProcess(options: EdgeProcessOptions): Promise<Edg
   child.once('close', () => {
     if (!stopping) writeFileSync(crashFile, output());
   });
-  try {
-    await waitFor(
-      'sipwarden ready',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`sipwarden exited: ${output()}`);
-        try {
-          return (await fetch(`http://127.0.0.1:${httpPort}/health`)).status === 200 ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      30_000,
-      100,
-    );
-  } catch (error) {
-    await stopChild(child, exited);
-    throw error;
-  }
+  await readyOrStopped('sipwarden', { child, output, exited }, async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${httpPort}/health`)).status === 200 ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  });
   return {
     pid: child.pid,
     died: () => {
@@ -163,20 +174,7 @@ export async function startBareProcess(drachtioPort: number, upstream: string, m
   let asked = 0;
   let switched = 0;
   child.stdout!.on('data', (chunk: Buffer) => (switched += chunk.toString().split('mode ').length - 1));
-  try {
-    await waitFor(
-      'bare drachtio-srf app ready',
-      () => {
-        if (child.exitCode !== null) throw new Error(`bare app exited: ${output()}`);
-        return output().includes('ready') ? true : undefined;
-      },
-      30_000,
-      100,
-    );
-  } catch (error) {
-    await stopChild(child, exited);
-    throw error;
-  }
+  await readyOrStopped('bare drachtio-srf app', { child, output, exited }, () => (output().includes('ready') ? true : undefined));
   return {
     pid: child.pid,
     died: () => deathOf(child, output),
