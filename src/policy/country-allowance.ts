@@ -9,7 +9,6 @@
 import type { CountryTable } from './country.js';
 import type { Decision } from './decision.js';
 import type { Family } from './ip-address.js';
-import { type Ipv4CountryIndex, ipv4Leaf } from './ipv4-country-index.js';
 
 export interface AllowedCountries {
   /** The data the set was compiled for: decide() uses it only with that data. */
@@ -20,25 +19,15 @@ export interface AllowedCountries {
    * and which frozen decision, with no branch on the answer.
    */
   readonly byOwner: readonly Decision[];
-  /**
-   * The data's IPv4 index, held here too: its leaves are byOwner's indexes,
-   * so an IPv4 source's decision is one hop and four reads from the set
-   * (each hop a dependent load: bench:country).
-   */
-  readonly ipv4Index: Ipv4CountryIndex;
 }
 
 /** The set `codes` (upper case) against `data`; codes the data does not know allow nothing. */
 export function allowedCountriesOf(codes: ReadonlySet<string>, data: CountryTable, none: Decision): AllowedCountries {
-  return { data, byOwner: [none, ...data.codes.map((code) => countryDecision(codes.has(code), code))], ipv4Index: data.ipv4Index };
+  return { data, byOwner: [none, ...data.codes.map((code) => countryDecision(codes.has(code), code))] };
 }
 
 /** The decision by the country of the parsed address (`none` when the data places it nowhere). */
 export function decideByCountry(set: AllowedCountries, family: Family, words: Uint32Array): Decision {
-  if (family === 4) {
-    const leaf = ipv4Leaf(set.ipv4Index, words[0]!);
-    if (leaf !== set.ipv4Index.search) return set.byOwner[leaf]!;
-  }
   return set.byOwner[set.data.ownerAt(family, words) + 1]!;
 }
 

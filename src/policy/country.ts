@@ -17,14 +17,14 @@
  * IPv4 sources, Node 20, both policies decided through one call site as at
  * the edge, 2 cores): with the decision handed back, 0.85-0.89 of the list
  * alone's rate (17.5 M/s alone on a quiet machine); with the caller
- * branching on each answer, 0.79-0.82. Two changes of 2026-12-04 took the
+ * branching on each answer, 0.79-0.82. A change of 2026-12-04 took the
  * branched figure from 0.75 (same machine, same hour; handed back it was
  * 0.89, unchanged within the noise): decide() reads the set's decision
  * before the list's search, so those reads overlap the search instead of
- * waiting on its branches, and the set holds the index itself, its leaves
- * being the set's indexes (one dependent load fewer). Not kept: the trie's
- * two levels in one array (no change), one hidden class for every
- * `no-match` (no change). The index takes 1.68 MiB per data and 60-160 ms
+ * waiting on its branches. Not kept, each no change in the bench: the set
+ * holding the index itself with its leaves as the set's indexes (one
+ * dependent load fewer), the trie's two levels in one array, one hidden
+ * class for every `no-match`. The index takes 1.68 MiB per data and 60-160 ms
  * to build; a scope with a set on holds 252 decision pointers.
  * Short of 0.9, and why (experiments beside the bench, same loop, load 1-9):
  * - the same reads with an answer that does not depend on them: 0.99. What

@@ -102,16 +102,11 @@ export function buildIpv4CountryIndex(table: RangeTable, countries: number): Ipv
   return { top, nodes: Uint16Array.from([...entries.slice(0, topStart), ...entries.slice(topStart + LEVELS[0].fanout)]), search };
 }
 
-/** The index's leaf for an IPv4 address (unsigned 32-bit): owner + 1 (0: no country), or `index.search`. */
-export function ipv4Leaf(index: Ipv4CountryIndex, address: number): number {
+/** The owner of an IPv4 address (unsigned 32-bit) in `table`, through its index: or -1. */
+export function ownerOfIpv4Indexed(index: Ipv4CountryIndex, table: RangeTable, address: number): number {
   const { nodes } = index;
   const slash16 = index.top[address >>> 16]!;
   const slash20 = nodes[(slash16 << NODE_BITS) | ((address >>> 12) & (NODE_SIZE - 1))]!;
-  return nodes[(slash20 << NODE_BITS) | ((address >>> 8) & (NODE_SIZE - 1))]!;
-}
-
-/** The owner of an IPv4 address (unsigned 32-bit) in `table`, through its index: or -1. */
-export function ownerOfIpv4Indexed(index: Ipv4CountryIndex, table: RangeTable, address: number): number {
-  const leaf = ipv4Leaf(index, address);
+  const leaf = nodes[(slash20 << NODE_BITS) | ((address >>> 8) & (NODE_SIZE - 1))]!;
   return leaf === index.search ? ownerOfIpv4(table, address) : leaf - 1;
 }
