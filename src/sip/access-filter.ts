@@ -20,6 +20,7 @@ import { type AccessPolicy, type AccessVerdict, judge } from './access-decision.
 import { AccessMetrics } from './access-metrics.js';
 import { DenialLogBudget } from './denial-log-budget.js';
 import type { DeniedRequest } from './denied-sources.js';
+import { headerValue, parsedTo } from './header-value.js';
 import type { ListenerDirectory } from './listener-directory.js';
 import { type ForwardingTrust, TRUST_NO_PROXY } from './request-source.js';
 import { sharedMetric } from './shared-metric.js';
@@ -72,7 +73,7 @@ export const RATE_LIMITED_METRIC = 'sipwarden_sip_rate_limited_total';
  * (§10.2), so a tag on one does not exempt it from the check.
  */
 export function isInDialog(request: SipRequest): boolean {
-  return request.method !== 'REGISTER' && request.getParsedHeader('To').params.tag !== undefined;
+  return request.method !== 'REGISTER' && parsedTo(request).params.tag !== undefined;
 }
 
 function logFields(request: SipRequest, verdict: AccessVerdict): Record<string, unknown> {
@@ -94,7 +95,7 @@ function logFields(request: SipRequest, verdict: AccessVerdict): Record<string, 
     country: verdict.country,
     forwarded_by: verdict.source.forwardedBy,
     spoofed_forwarded_header: verdict.source.spoofedHeader,
-    call_id: request.get('Call-ID'),
+    call_id: headerValue(request, 'call-id'),
   };
 }
 
@@ -129,7 +130,7 @@ export function accessFilter(options: AccessFilterOptions): SipMiddleware {
   function noteDenied(request: SipRequest, verdict: AccessVerdict): void {
     const { tenant, scope, transport } = verdict;
     if (deniedSources === undefined || verdict.allow || tenant === undefined || scope === undefined || transport === undefined) return;
-    deniedSources.note({ tenant, scope, transport, address: verdict.source.address, method: verdict.method, userAgent: request.get('User-Agent'), domain: verdict.domain, at: Date.now(), forwarded: verdict.source.forwardedBy !== undefined });
+    deniedSources.note({ tenant, scope, transport, address: verdict.source.address, method: verdict.method, userAgent: headerValue(request, 'user-agent'), domain: verdict.domain, at: Date.now(), forwarded: verdict.source.forwardedBy !== undefined });
   }
 
   /** The verdict, or undefined for a request the filter lets by unchecked. Never throws: a failure denies. */

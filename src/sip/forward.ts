@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PolicyView } from '../store/policy-view.js';
 import { isInDialog } from './access-filter.js';
+import { headerValue } from './header-value.js';
 import { PROXY_DESTINATION_MAX_BYTES } from './drachtio-command.js';
 import { proxyValidationFailure } from './proxy-validation.js';
 import { type RefusalReason, RefusalMetrics } from './refusal-metrics.js';
@@ -79,7 +80,7 @@ export function forwardToUpstream(options: ForwardOptions): SipHandler {
 
   function refuse(req: SipRequest, res: SipResponse, reason: RefusalReason, fields: Record<string, unknown>, message: string, headers?: Record<string, string>): void {
     metrics.count(reason, req.method);
-    logger.warn({ method: req.method, source_ip: req.source_address, call_id: req.get('Call-ID'), reason, ...fields }, message);
+    logger.warn({ method: req.method, source_ip: req.source_address, call_id: headerValue(req, 'call-id'), reason, ...fields }, message);
     answer(req, res, STATUS[reason], logger, headers);
   }
 
@@ -101,7 +102,7 @@ export function forwardToUpstream(options: ForwardOptions): SipHandler {
       target = targetOf(req);
     } catch (error) {
       metrics.count('internal-error', req.method);
-      logger.error({ err: error, method: req.method, call_id: req.get('Call-ID') }, 'could not route a sip request upstream');
+      logger.error({ err: error, method: req.method, call_id: headerValue(req, 'call-id') }, 'could not route a sip request upstream');
       return answer(req, res, STATUS['internal-error'], logger);
     }
     const { upstream, destination } = target;
@@ -112,9 +113,9 @@ export function forwardToUpstream(options: ForwardOptions): SipHandler {
     if (upstreamDown(upstream)) {
       return refuse(req, res, 'upstream-down', { upstream }, 'upstream down; sip request answered 503');
     }
-    // Call-ID only for a line that is written: drachtio-srf's get() walks every header name each time.
+    // Call-ID only for a line that is written.
     const failed = (error: unknown): void => {
-      logger.error({ err: error, method: req.method, destination, call_id: req.get('Call-ID') }, 'drachtio-server could not proxy a sip request upstream');
+      logger.error({ err: error, method: req.method, destination, call_id: headerValue(req, 'call-id') }, 'drachtio-server could not proxy a sip request upstream');
       answer(req, res, STATUS['upstream-down'], logger);
     };
     try {
@@ -123,7 +124,7 @@ export function forwardToUpstream(options: ForwardOptions): SipHandler {
         // drachtio-server has relayed the upstream's final answer (or its own 408/503) to the client.
         const failedUpstream = result.finalStatus === undefined || result.finalStatus >= 500;
         if (!failedUpstream && !logger.isLevelEnabled('debug')) return;
-        const fields = { method: req.method, destination, final_status: result.finalStatus, call_id: req.get('Call-ID') };
+        const fields = { method: req.method, destination, final_status: result.finalStatus, call_id: headerValue(req, 'call-id') };
         if (failedUpstream) logger.warn(fields, 'upstream failed a proxied sip request');
         else logger.debug(fields, 'sip request proxied upstream');
       });

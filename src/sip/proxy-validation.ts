@@ -2,6 +2,7 @@
  * The request validation a proxy owes before forwarding (RFC 3261 §16.3),
  * for what drachtio-server does not check itself.
  */
+import { headerValue } from './header-value.js';
 import type { SipRequest } from './sip-request.js';
 
 export type ProxyValidationFailure =
@@ -14,8 +15,8 @@ export type ProxyValidationFailure =
 
 /** Why `request` must not be proxied, or undefined when it may. */
 export function proxyValidationFailure(request: SipRequest): ProxyValidationFailure | undefined {
-  if (request.get('Max-Forwards')?.trim() === '0') return { reason: 'too-many-hops' };
-  const required = request.get('Proxy-Require')?.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+  if (headerValue(request, 'max-forwards')?.trim() === '0') return { reason: 'too-many-hops' };
+  const required = headerValue(request, 'proxy-require')?.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
   if (required !== undefined && required.length > 0) return { reason: 'bad-extension', unsupported: required.join(', ') };
   if (/^sips?:[^?]*\?/i.test(request.uri)) return { reason: 'uri-headers' };
   return undefined;

@@ -7,6 +7,7 @@
  * lib/request.js and lib/drachtio-agent.js, and the edge converts at the
  * single place it hands handlers to drachtio-srf.
  */
+import type { HeaderFacts } from './header-value.js';
 import type { ArrivalFacts } from './listener-directory.js';
 import type { SourceFacts } from './request-source.js';
 
@@ -30,11 +31,11 @@ export interface ProxyResult {
   readonly finalStatus?: number;
 }
 
-export interface SipRequest extends ArrivalFacts, SourceFacts {
+export interface SipRequest extends ArrivalFacts, SourceFacts, HeaderFacts {
   readonly method: string;
   /** The Request-URI. */
   readonly uri: string;
-  /** A header's value; undefined when absent. */
+  /** A header's value; undefined when absent. On the request path, headerValue() reads the common ones. */
   get(name: string): string | undefined;
   getParsedHeader(name: 'To'): NameAddr;
   /**

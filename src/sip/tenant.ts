@@ -4,7 +4,7 @@
 import Srf from 'drachtio-srf';
 import { DEFAULT_TENANT } from '../store/keys.js';
 import type { PolicyView } from '../store/policy-view.js';
-import type { NameAddr } from './sip-request.js';
+import { type HeaderFacts, parsedTo } from './header-value.js';
 
 /** The tenant of unmapped domains when they are not rejected. */
 export { DEFAULT_TENANT };
@@ -21,10 +21,9 @@ export const UNMAPPED_DOMAIN_POLICIES = ['default', 'reject'] as const satisfies
 /** Unmapped domains are judged by the `default` tenant's lists unless configured otherwise. */
 export const DEFAULT_UNMAPPED_DOMAIN: UnmappedDomainPolicy = 'default';
 
-export interface DomainFacts {
+export interface DomainFacts extends HeaderFacts {
   readonly method: string;
   readonly uri: string;
-  getParsedHeader(name: 'To'): NameAddr;
 }
 
 function hostOf(uri: string): string | undefined {
@@ -43,7 +42,7 @@ function hostOf(uri: string): string | undefined {
  */
 export function requestDomain(request: DomainFacts): string | undefined {
   if (domains.has(request)) return domains.get(request);
-  const uri = request.method === 'REGISTER' ? request.getParsedHeader('To').uri : request.uri;
+  const uri = request.method === 'REGISTER' ? parsedTo(request).uri : request.uri;
   const domain = hostOf(uri);
   domains.set(request, domain);
   return domain;
@@ -51,8 +50,7 @@ export function requestDomain(request: DomainFacts): string | undefined {
 
 /**
  * Each request's domain, found once: the access filter and the forwarder
- * both need it, and finding it means parsing To (drachtio-srf parses a
- * header again at every getParsedHeader) and the URI in it. A request's
+ * both need it, and finding it means parsing To and the URI in it. A request's
  * headers do not change while the edge holds it.
  */
 const domains = new WeakMap<DomainFacts, string | undefined>();

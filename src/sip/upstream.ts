@@ -73,7 +73,8 @@ export class Upstreams {
    */
   targetFor(tenant: string | undefined, requestUri: string): UpstreamTarget {
     const upstream = (tenant === undefined ? undefined : this.byTenant.get(tenant)) ?? this.fallback;
-    const user: string | undefined = Srf.parseUri(requestUri)?.user;
+    // A user part ends in `@` (RFC 3261 §25.1, userinfo): without one there is nothing to carry, and no URI to parse.
+    const user: string | undefined = requestUri.includes('@') ? Srf.parseUri(requestUri)?.user : undefined;
     const { scheme, host, port, params } = upstream;
     return { upstream: upstream.uri, destination: user === undefined ? upstream.uri : Srf.stringifyUri({ scheme, host, port, params, user }) };
   }
