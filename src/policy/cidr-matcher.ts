@@ -6,7 +6,7 @@
  */
 import type { CidrList } from './cidr-list.js';
 import { ADDRESS_WORDS, type Family, parseAddress } from './ip-address.js';
-import { type RangeTable, buildRangeTable, ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
+import { type RangeTable, buildRangeTable, ipv4Slash20sOwned, ownerOfIpv4, ownerOfIpv6 } from './range-table.js';
 
 /** lookup(): no entry contains the address. */
 export const NO_MATCH = -1;
@@ -38,5 +38,10 @@ export class CidrMatcher {
   /** lookup() of an address parseAddress already wrote to `words`: the slot, or NO_MATCH. */
   lookupParsed(family: Family, words: Uint32Array): number {
     return family === 4 ? ownerOfIpv4(this.ipv4, words[0]!) : ownerOfIpv6(this.ipv6, words);
+  }
+
+  /** One bit per IPv4 /20 (ipv4Slash20sOwned), set where an address or block entry holds an address of it. */
+  ipv4Slash20s(): Uint32Array {
+    return ipv4Slash20sOwned(this.ipv4);
   }
 }

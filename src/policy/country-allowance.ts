@@ -3,8 +3,9 @@
  * scope's frozen decision for each country of the data, so once the data's
  * IPv4 index (or IPv6 search) has named the source's country, "is it
  * allowed?" is one array read, and deciding by country allocates nothing.
- * A pointer per country of the data per scope: nothing of the data is
- * copied into a scope (see country.ts for why).
+ * A pointer per country of the data per scope, and a bit per IPv4 /20 for
+ * the list beside it: nothing of the data is copied into a scope (see
+ * country.ts for why).
  */
 import type { CountryTable } from './country.js';
 import type { Decision } from './decision.js';
@@ -19,11 +20,27 @@ export interface AllowedCountries {
    * and which frozen decision, with no branch on the answer.
    */
   readonly byOwner: readonly Decision[];
+  /**
+   * One bit per IPv4 /20 (ipv4Slash20sOwned), set where the scope's list can
+   * allow an address of it: an IPv4 source in a /20 with its bit clear is
+   * decided by its country alone, the list's search skipped. Absent when the
+   * list has DNS names: what they resolve to can be anywhere, and changes
+   * without a compile.
+   */
+  readonly listed: Uint32Array | undefined;
 }
 
-/** The set `codes` (upper case) against `data`; codes the data does not know allow nothing. */
-export function allowedCountriesOf(codes: ReadonlySet<string>, data: CountryTable, none: Decision): AllowedCountries {
-  return { data, byOwner: [none, ...data.codes.map((code) => countryDecision(codes.has(code), code))] };
+/**
+ * The set `codes` (upper case) against `data`, beside the list's `listed`
+ * /20s; codes the data does not know allow nothing.
+ */
+export function allowedCountriesOf(codes: ReadonlySet<string>, data: CountryTable, none: Decision, listed: Uint32Array | undefined): AllowedCountries {
+  return { data, byOwner: [none, ...data.codes.map((code) => countryDecision(codes.has(code), code))], listed };
+}
+
+/** Whether the list can allow the IPv4 address (unsigned 32-bit) by `listed`'s bit for its /20. */
+export function listCanAllow(listed: Uint32Array, address: number): boolean {
+  return ((listed[address >>> 17]! >>> ((address >>> 12) & 31)) & 1) !== 0;
 }
 
 /** The decision by the country of the parsed address (`none` when the data places it nowhere). */

@@ -7,40 +7,45 @@
  * its IPv4 owners (ipv4-country-index.ts), built once per data as it loads
  * and shared by every scope: three array reads with no branch on what they
  * read name the country, and a scope's set is its decision per country of
- * the data (country-allowance.ts), so "allowed?" is one more read. A source
- * the list does not allow pays those reads after the list's search;
- * `no-match` still names its country, at no extra cost. IPv6 keeps the
- * data's range-table search: its space is too sparse for a direct index,
- * and it is not what the issue measures.
+ * the data (country-allowance.ts), so "allowed?" is one more read. Beside
+ * them the scope keeps a bit per IPv4 /20 its list holds an address of (128
+ * KiB, when the list has no DNS names): a source in a /20 with its bit clear
+ * (99% of random sources beside 10,000 random /24s) is decided by those
+ * reads alone, the list's search skipped; any other source pays the reads
+ * beside the list's search, taken first so they overlap it. `no-match`
+ * still names its country, at no extra cost. IPv6 keeps the data's
+ * range-table search: its space is too sparse for a direct index, and it is
+ * not what the issue measures.
  *
  * Measured (bench/country.ts: a 10,000-entry list, RU,CA,US,CN,BR, random
  * IPv4 sources, Node 20, both policies decided through one call site as at
- * the edge, 2 cores): with the decision handed back, 0.85-0.89 of the list
- * alone's rate (17.5 M/s alone on a quiet machine); with the caller
- * branching on each answer, 0.79-0.82. A change of 2026-12-04 took the
- * branched figure from 0.75 (same machine, same hour; handed back it was
- * 0.89, unchanged within the noise): decide() reads the set's decision
- * before the list's search, so those reads overlap the search instead of
- * waiting on its branches. Not kept, each no change in the bench: the set
- * holding the index itself with its leaves as the set's indexes (one
- * dependent load fewer), the trie's two levels in one array, one hidden
- * class for every `no-match`. The index takes 1.68 MiB per data and 60-160 ms
- * to build; a scope with a set on holds 252 decision pointers.
- * Short of 0.9, and why (experiments beside the bench, same loop, load 1-9):
+ * the edge, 2 cores, six runs of 2026-12-04): with the decision handed back,
+ * 1.10-1.16 of the list alone's rate (17.7-18.4 M/s alone); with the caller
+ * branching on each answer, 0.89-0.96. Before the /20 bits the same bench
+ * measured 0.85-0.89 and 0.79-0.82: every source paid the list's search and
+ * the country's reads. Over 1 is the skipped search, not a free country: the
+ * list alone keeps no such bits (they would skip its search too, for 128 KiB
+ * in every scope, where its search is already a bucket read and a step or
+ * two). A byte per /16 naming the decision of the /16s one country holds
+ * whole and the list not at all (64 KiB) measured 1.01 and 0.87: 30% of
+ * random sources fall in a /16 it cannot decide, a branch the caller's
+ * mispredicts beside its own.
+ * What remains when branched on (experiments beside the bench, same loop):
  * - the same reads with an answer that does not depend on them: 0.99. What
  *   costs is that the answer does: 45% of random sources are allowed by the
  *   five countries, the list alone allows none, and every mispredicted
  *   branch on the answer throws away the next decisions' reads under way.
- * - one read of a per-scope /16 verdict table, no branch (wrong answers for
- *   mixed /16s, timing only): 0.96-0.99 handed back, but 0.87 branched on.
- *   So with the caller branching, no design that answers correctly reaches
- *   0.9 against a peer that always says no.
- * - exact per-scope verdicts (a /16 byte table, a /20 level for the mixed
- *   ones: 440 KiB a scope) measured no better than the shared index: not
- *   chosen. Nor were the merged per-scope range tables this replaced (3.35
- *   MiB a scope, 0.50-0.64), a 256-entry /24 block per mixed /16 (4.55 MiB,
- *   0.80 against 0.83), or the index that stopped at the first whole block
- *   (0.74-0.78 handed back against this one's 0.81-0.82 in the same loop).
+ * Not kept, each no change or worse in the bench: the set holding the index
+ * itself with its leaves as the set's indexes (one dependent load fewer),
+ * the trie's two levels in one array, one hidden class for every
+ * `no-match`; exact per-scope verdicts (a /16 byte table, a /20 level for
+ * the mixed ones: 440 KiB a scope) read after the list's search; the merged
+ * per-scope range tables this replaced (3.35 MiB a scope, 0.50-0.64), a
+ * 256-entry /24 block per mixed /16 (4.55 MiB, 0.80 against 0.83), and the
+ * index that stopped at the first whole block (0.74-0.78 handed back
+ * against this one's 0.81-0.82 in the same loop). The index takes 1.68 MiB
+ * per data and 50-160 ms to build; a scope with a set on holds 252 decision
+ * pointers and its 128 KiB of /20 bits.
  *
  * A policy compiled without data, or decided with other data than it was
  * compiled with (a reload in progress), decides the same through countryAt

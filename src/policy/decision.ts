@@ -18,16 +18,17 @@
  * when the list alone decides).
  *
  * Compiled with country data (a CountryTable), a scope whose set is on also
- * holds its decision for each country of that data (country-allowance.ts),
- * and the data names an IPv4 source's country through
- * its direct index (ipv4-country-index.ts): the country step costs a few
- * array reads, taken before the list's search so they overlap it, and
- * `no-match` still carries the country. decide() uses the
+ * holds its decision for each country of that data and the IPv4 /20s its
+ * list holds addresses of (country-allowance.ts), and the data names an
+ * IPv4 source's country through its direct index (ipv4-country-index.ts):
+ * a source in a /20 the list does not touch is decided by a few array reads,
+ * the list's search skipped; any other source pays them before the search,
+ * so they overlap it. `no-match` still carries the country. decide() uses the
  * membership only with the data it was compiled for, and otherwise decides
  * as above through countryAt: the same answer.
  */
 import { type CountryLookup, type CountrySet, CountryTable, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
-import { type AllowedCountries, allowedCountriesOf, countryDecision, decideByCountry } from './country-allowance.js';
+import { type AllowedCountries, allowedCountriesOf, countryDecision, decideByCountry, listCanAllow } from './country-allowance.js';
 import { type CidrList, type CidrListResult, type CidrWarning, NAME_ENTRY, type TokenError, canonicalEntry, parseCidrList, writtenEntry } from './cidr-list.js';
 import { CidrMatcher, NO_MATCH } from './cidr-matcher.js';
 import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
@@ -130,13 +131,21 @@ export function compileScopePolicy(input: ScopePolicyInput, countryData: Country
 export function withCountryData(policy: ScopePolicy, data: CountryLookup): ScopePolicy {
   if (!policy.countries.enabled || !(data instanceof CountryTable)) return policy.allowedCountries === undefined ? policy : policyWith(policy, undefined);
   if (policy.allowedCountries?.data === data) return policy;
-  return policyWith(policy, allowedCountriesOf(policy.countries.codes, data, DENY_NO_MATCH));
+  return policyWith(policy, allowedCountriesOf(policy.countries.codes, data, DENY_NO_MATCH, listedSlash20s(policy)));
 }
 
 /** Every policy is made here, its fields in one order, so all have one hidden class. */
 function policyWith(p: Omit<ScopePolicy, 'allowedCountries'>, allowedCountries: AllowedCountries | undefined): ScopePolicy {
   return { scope: p.scope, enabled: p.enabled, matcher: p.matcher, descriptions: p.descriptions, names: p.names, countries: p.countries, allowedCountries };
 }
+
+/** The /20s the policy's list can allow an address of (AllowedCountries.listed): none when the list does not decide. */
+function listedSlash20s(policy: ScopePolicy): Uint32Array | undefined {
+  if (!policy.enabled || policy.matcher.list.length === 0) return NOTHING_LISTED;
+  return policy.names.size > 0 ? undefined : policy.matcher.ipv4Slash20s();
+}
+
+const NOTHING_LISTED = new Uint32Array(1 << 15);
 
 const NO_NAME_ENTRIES: ReadonlyMap<string, number> = new Map();
 
@@ -172,12 +181,17 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
   const family = parseAddress(source, scratch);
   if (family === 0) return DENY_BAD_SOURCE;
   const byCountry = policy.countries.enabled;
-  // The compiled set's decision is read before the list's search, so its
-  // reads overlap the search's instead of waiting on its branches
-  // (bench:country); a source the list allows pays for them unused (IPv4:
-  // a few array reads; IPv6: a search of the data).
   const compiled = policy.allowedCountries;
-  const byCompiledSet = compiled !== undefined && compiled.data === countries ? decideByCountry(compiled, family, scratch) : undefined;
+  let byCompiledSet: Decision | undefined;
+  if (compiled !== undefined && compiled.data === countries) {
+    // An IPv4 source in a /20 the list holds nothing of is decided by its
+    // country alone, the list's search skipped (bench:country).
+    if (family === 4 && compiled.listed !== undefined && !listCanAllow(compiled.listed, scratch[0]!)) return decideByCountry(compiled, 4, scratch);
+    // Read before the list's search, so these reads overlap the search's
+    // instead of waiting on its branches; a source the list allows pays for
+    // them unused (IPv4: a few array reads; IPv6: a search of the data).
+    byCompiledSet = decideByCountry(compiled, family, scratch);
+  }
   if (policy.enabled) {
     const list = policy.matcher.list;
     if (list.length === 0) {

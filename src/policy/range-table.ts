@@ -266,6 +266,21 @@ export function ownerOfIpv4(table: RangeTable, address: number): number {
   return found < 0 ? -1 : cells[found * 2 + 1]! - 1;
 }
 
+/**
+ * One bit per IPv4 /20 of an IPv4 table, set where an interval with an owner
+ * holds an address of it: /20 `b` is bit b & 31 of word b >>> 5.
+ */
+export function ipv4Slash20sOwned(table: RangeTable): Uint32Array {
+  const owned = new Uint32Array(1 << 15);
+  const { count, cells } = table;
+  for (let i = 0; i < count; i++) {
+    if (cells[i * 2 + 1] === 0) continue;
+    const last = (i + 1 < count ? cells[(i + 1) * 2]! - 1 : 0xffffffff) >>> 12;
+    for (let b = cells[i * 2]! >>> 12; b <= last; b++) owned[b >>> 5] = owned[b >>> 5]! | (1 << (b & 31));
+  }
+  return owned;
+}
+
 /** The owner of an IPv6 address held in words[0..3], or -1. */
 export function ownerOfIpv6(table: RangeTable, words: Uint32Array): number {
   const { count, cells, commonMask, commonPrefix } = table;

@@ -16,7 +16,24 @@ function matchedText(matcher: CidrMatcher, source: string): string | number {
   return slot >= 0 ? writtenEntry(matcher.list, slot) : slot;
 }
 
+/** The /20s (numbers) whose bit ipv4Slash20s() sets. */
+function setSlash20s(matcher: CidrMatcher): number[] {
+  const bits = matcher.ipv4Slash20s();
+  const set: number[] = [];
+  for (let b = 0; b < 1 << 20; b++) if ((bits[b >>> 5]! >>> (b & 31)) & 1) set.push(b);
+  return set;
+}
+
 describe('CidrMatcher', () => {
+  it('marks the IPv4 /20s its entries hold an address of, from the first to the last', () => {
+    expect(setSlash20s(compile('10.0.16.1, 10.0.47.255/32, 2001:db8::/32'))).toEqual([0x0a001, 0x0a002]);
+    expect(setSlash20s(compile('10.0.15.255/32, 10.0.16.0/32'))).toEqual([0x0a000, 0x0a001]);
+    expect(setSlash20s(compile('192.0.0.0/19'))).toEqual([0xc0000, 0xc0001]);
+    expect(setSlash20s(compile('0.0.0.0/32, 255.255.255.255/32'))).toEqual([0, 0xfffff]);
+    expect(setSlash20s(compile('0.0.0.0/0'))).toHaveLength(1 << 20);
+    expect(setSlash20s(compile('2001:db8::/32'))).toEqual([]);
+  });
+
   it('matches IPv4 and IPv6 entries and misses outside them', () => {
     const m = compile('203.0.113.0/24, 198.51.100.7, 2001:db8::/32');
     expect(matchedText(m, '203.0.113.0')).toBe('203.0.113.0/24');
