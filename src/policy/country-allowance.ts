@@ -10,6 +10,7 @@
 import type { CountryTable } from './country.js';
 import type { Decision } from './decision.js';
 import type { Family } from './ip-address.js';
+import { ownerOfIpv4Indexed } from './ipv4-country-index.js';
 
 export interface AllowedCountries {
   /** The data the set was compiled for: decide() uses it only with that data. */
@@ -41,6 +42,11 @@ export function allowedCountriesOf(codes: ReadonlySet<string>, data: CountryTabl
 /** Whether the list can allow the IPv4 address (unsigned 32-bit) by `listed`'s bit for its /20. */
 export function listCanAllow(listed: Uint32Array, address: number): boolean {
   return ((listed[address >>> 17]! >>> ((address >>> 12) & 31)) & 1) !== 0;
+}
+
+/** decideByCountry() of an IPv4 address (unsigned 32-bit). */
+export function decideIpv4ByCountry(set: AllowedCountries, address: number): Decision {
+  return set.byOwner[ownerOfIpv4Indexed(set.data.ipv4Index, set.data.ipv4, address) + 1]!;
 }
 
 /** The decision by the country of the parsed address (`none` when the data places it nowhere). */

@@ -19,11 +19,13 @@
  *
  * Measured (bench/country.ts: a 10,000-entry list, RU,CA,US,CN,BR, random
  * IPv4 sources, Node 20, both policies decided through one call site as at
- * the edge, 2 cores, six runs of 2026-12-04): with the decision handed back,
- * 1.10-1.16 of the list alone's rate (17.7-18.4 M/s alone); with the caller
- * branching on each answer, 0.89-0.96. Before the /20 bits the same bench
- * measured 0.85-0.89 and 0.79-0.82: every source paid the list's search and
- * the country's reads. Over 1 is the skipped search, not a free country: the
+ * the edge, 2 cores, seven runs of 2026-12-04): with the decision handed
+ * back, 1.20-1.22 of the list alone's rate (17.7-18.4 M/s alone); with the
+ * caller branching on each answer, 0.94-0.97 (0.86 in one run). Before
+ * the /20 bits the same bench measured 0.85-0.89 and 0.79-0.82: every
+ * source paid the list's search and the country's reads. The fast path
+ * reads the index directly (decideIpv4ByCountry), not through ownerAt's
+ * family dispatch: 1.10-1.16 and 0.89-0.96 before that. Over 1 is the skipped search, not a free country: the
  * list alone keeps no such bits (they would skip its search too, for 128 KiB
  * in every scope, where its search is already a bucket read and a step or
  * two). A byte per /16 naming the decision of the /16s one country holds

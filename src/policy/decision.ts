@@ -28,7 +28,7 @@
  * as above through countryAt: the same answer.
  */
 import { type CountryLookup, type CountrySet, CountryTable, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
-import { type AllowedCountries, allowedCountriesOf, countryDecision, decideByCountry, listCanAllow } from './country-allowance.js';
+import { type AllowedCountries, allowedCountriesOf, countryDecision, decideByCountry, decideIpv4ByCountry, listCanAllow } from './country-allowance.js';
 import { type CidrList, type CidrListResult, type CidrWarning, NAME_ENTRY, type TokenError, canonicalEntry, parseCidrList, writtenEntry } from './cidr-list.js';
 import { CidrMatcher, NO_MATCH } from './cidr-matcher.js';
 import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
@@ -180,18 +180,18 @@ export const DENY_UNAVAILABLE: Decision = Object.freeze({ allow: false, reason: 
 export function decide(policy: ScopePolicy, source: string, names: NameAddresses = NO_NAMES, countries: CountryLookup = NO_COUNTRY_DATA): Decision {
   const family = parseAddress(source, scratch);
   if (family === 0) return DENY_BAD_SOURCE;
-  const byCountry = policy.countries.enabled;
   const compiled = policy.allowedCountries;
   let byCompiledSet: Decision | undefined;
   if (compiled !== undefined && compiled.data === countries) {
     // An IPv4 source in a /20 the list holds nothing of is decided by its
     // country alone, the list's search skipped (bench:country).
-    if (family === 4 && compiled.listed !== undefined && !listCanAllow(compiled.listed, scratch[0]!)) return decideByCountry(compiled, 4, scratch);
+    if (family === 4 && compiled.listed !== undefined && !listCanAllow(compiled.listed, scratch[0]!)) return decideIpv4ByCountry(compiled, scratch[0]!);
     // Read before the list's search, so these reads overlap the search's
     // instead of waiting on its branches; a source the list allows pays for
     // them unused (IPv4: a few array reads; IPv6: a search of the data).
     byCompiledSet = decideByCountry(compiled, family, scratch);
   }
+  const byCountry = policy.countries.enabled;
   if (policy.enabled) {
     const list = policy.matcher.list;
     if (list.length === 0) {
