@@ -19,7 +19,7 @@
  *
  * Measured (bench/country.ts: a 10,000-entry list, RU,CA,US,CN,BR, random
  * IPv4 sources, Node 20, both policies decided through one call site as at
- * the edge, 2 cores, seven runs of 2026-12-04): with the decision handed
+ * the edge, 2 cores, eight runs of 2026-12-04): with the decision handed
  * back, 1.20-1.22 of the list alone's rate (17.7-18.4 M/s alone); with the
  * caller branching on each answer, 0.94-0.97 (0.86 in one run). Before
  * the /20 bits the same bench measured 0.85-0.89 and 0.79-0.82: every
