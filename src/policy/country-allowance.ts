@@ -39,11 +39,6 @@ export function allowedCountriesOf(codes: ReadonlySet<string>, data: CountryTabl
   return { data, byOwner: [none, ...data.codes.map((code) => countryDecision(codes.has(code), code))], listed };
 }
 
-/** Whether the list can allow the IPv4 address (unsigned 32-bit) by `listed`'s bit for its /20. */
-export function listCanAllow(listed: Uint32Array, address: number): boolean {
-  return ((listed[address >>> 17]! >>> ((address >>> 12) & 31)) & 1) !== 0;
-}
-
 /** decideByCountry() of an IPv4 address (unsigned 32-bit). */
 export function decideIpv4ByCountry(set: AllowedCountries, address: number): Decision {
   return set.byOwner[ownerOfIpv4Indexed(set.data.ipv4Index, set.data.ipv4, address) + 1]!;

@@ -25,10 +25,10 @@
  * the /20 bits the same bench measured 0.85-0.89 and 0.79-0.82: every
  * source paid the list's search and the country's reads. The fast path
  * reads the index directly (decideIpv4ByCountry), not through ownerAt's
- * family dispatch: 1.10-1.16 and 0.89-0.96 before that. Over 1 is the skipped search, not a free country: the
- * list alone keeps no such bits (they would skip its search too, for 128 KiB
- * in every scope, where its search is already a bucket read and a step or
- * two). A byte per /16 naming the decision of the /16s one country holds
+ * family dispatch: 1.10-1.16 and 0.89-0.96 before that. Over 1 is the
+ * skipped search, not a free country: the list alone keeps no such bits
+ * (they would skip its search too, for 128 KiB in every scope, where its
+ * search is already a bucket read and a step or two). A byte per /16 naming the decision of the /16s one country holds
  * whole and the list not at all (64 KiB) measured 1.01 and 0.87: 30% of
  * random sources fall in a /16 it cannot decide, a branch the caller's
  * mispredicts beside its own.

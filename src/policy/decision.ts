@@ -28,10 +28,11 @@
  * as above through countryAt: the same answer.
  */
 import { type CountryLookup, type CountrySet, CountryTable, NO_COUNTRIES, NO_COUNTRY_DATA, parseCountrySet } from './country.js';
-import { type AllowedCountries, allowedCountriesOf, countryDecision, decideByCountry, decideIpv4ByCountry, listCanAllow } from './country-allowance.js';
+import { type AllowedCountries, allowedCountriesOf, countryDecision, decideByCountry, decideIpv4ByCountry } from './country-allowance.js';
 import { type CidrList, type CidrListResult, type CidrWarning, NAME_ENTRY, type TokenError, canonicalEntry, parseCidrList, writtenEntry } from './cidr-list.js';
 import { CidrMatcher, NO_MATCH } from './cidr-matcher.js';
 import { ADDRESS_WORDS, parseAddress } from './ip-address.js';
+import { ipv4Slash20Owned } from './range-table.js';
 import { type NameAddresses, type NameHolder, NO_NAMES } from './name-table.js';
 import { EMPTY_LIST_ALLOWS, type Scope } from './scope.js';
 
@@ -185,7 +186,7 @@ export function decide(policy: ScopePolicy, source: string, names: NameAddresses
   if (compiled !== undefined && compiled.data === countries) {
     // An IPv4 source in a /20 the list holds nothing of is decided by its
     // country alone, the list's search skipped (bench:country).
-    if (family === 4 && compiled.listed !== undefined && !listCanAllow(compiled.listed, scratch[0]!)) return decideIpv4ByCountry(compiled, scratch[0]!);
+    if (family === 4 && compiled.listed !== undefined && !ipv4Slash20Owned(compiled.listed, scratch[0]!)) return decideIpv4ByCountry(compiled, scratch[0]!);
     // Read before the list's search, so these reads overlap the search's
     // instead of waiting on its branches; a source the list allows pays for
     // them unused (IPv4: a few array reads; IPv6: a search of the data).

@@ -281,6 +281,11 @@ export function ipv4Slash20sOwned(table: RangeTable): Uint32Array {
   return owned;
 }
 
+/** Whether ipv4Slash20sOwned's `owned` has the bit of the /20 of `address` (unsigned 32-bit) set. */
+export function ipv4Slash20Owned(owned: Uint32Array, address: number): boolean {
+  return ((owned[address >>> 17]! >>> ((address >>> 12) & 31)) & 1) !== 0;
+}
+
 /** The owner of an IPv6 address held in words[0..3], or -1. */
 export function ownerOfIpv6(table: RangeTable, words: Uint32Array): number {
   const { count, cells, commonMask, commonPrefix } = table;

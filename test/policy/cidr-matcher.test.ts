@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { parseCidrList, writtenEntry } from '../../src/policy/cidr-list.js';
 import { BAD_ADDRESS, CidrMatcher, NO_MATCH } from '../../src/policy/cidr-matcher.js';
+import { ipv4Slash20Owned } from '../../src/policy/range-table.js';
 import { refEntry, refLookup } from './reference.js';
 
 function compile(text: string): CidrMatcher {
@@ -16,11 +17,15 @@ function matchedText(matcher: CidrMatcher, source: string): string | number {
   return slot >= 0 ? writtenEntry(matcher.list, slot) : slot;
 }
 
-/** The /20s (numbers) whose bit ipv4Slash20s() sets. */
+/** The /20s (numbers) ipv4Slash20s() marks, read back by an address at each end of every /20. */
 function setSlash20s(matcher: CidrMatcher): number[] {
   const bits = matcher.ipv4Slash20s();
   const set: number[] = [];
-  for (let b = 0; b < 1 << 20; b++) if ((bits[b >>> 5]! >>> (b & 31)) & 1) set.push(b);
+  for (let b = 0; b < 1 << 20; b++) {
+    const first = ipv4Slash20Owned(bits, (b << 12) >>> 0);
+    if (first !== ipv4Slash20Owned(bits, ((b << 12) | 0xfff) >>> 0)) throw new Error(`/20 ${b} reads two ways`);
+    if (first) set.push(b);
+  }
   return set;
 }
 
