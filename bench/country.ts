@@ -127,7 +127,7 @@ for (const source of sources) {
 // and drop the country step from the list-alone loop's code, which no edge runs.
 // Timed twice: handing back the decision, and branching on its answer in the
 // loop. The list alone denies nearly every random source, so its branch is
-// always predicted; with the five countries 45% are allowed, at random, and
+// always predicted; with the five countries 56% are allowed, at random, and
 // each mispredicted branch throws away the next decisions' reads under way.
 // That second cost is the tight loop's: at the edge the branch sits among
 // tens of microseconds of SIP work per request.

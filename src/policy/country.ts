@@ -19,9 +19,12 @@
  *
  * Measured (bench/country.ts: a 10,000-entry list, RU,CA,US,CN,BR, random
  * IPv4 sources, Node 20, both policies decided through one call site as at
- * the edge, 2 cores, eight runs of 2026-12-04): with the decision handed
- * back, 1.20-1.22 of the list alone's rate (17.7-18.4 M/s alone); with the
- * caller branching on each answer, 0.94-0.97 (0.86 in one run). Before
+ * the edge, 2 cores, 2026-12-04): with the decision handed back, 1.19-1.22
+ * of the list alone's rate (16.6-18.4 M/s alone) in every run; with the
+ * caller branching on each answer, 0.94-1.01 in 19 processes of 25 and
+ * 0.85-0.89 in 6, each keeping its figure for the whole run. Not the data:
+ * one seeded data measured both, and with --predictable (no concurrent
+ * compilation) 0.97 four times of four. Before
  * the /20 bits the same bench measured 0.85-0.89 and 0.79-0.82: every
  * source paid the list's search and the country's reads. The fast path
  * reads the index directly (decideIpv4ByCountry), not through ownerAt's
@@ -34,7 +37,7 @@
  * mispredicts beside its own.
  * What remains when branched on (experiments beside the bench, same loop):
  * - the same reads with an answer that does not depend on them: 0.99. What
- *   costs is that the answer does: 45% of random sources are allowed by the
+ *   costs is that the answer does: 56% of random sources are allowed by the
  *   five countries, the list alone allows none, and every mispredicted
  *   branch on the answer throws away the next decisions' reads under way.
  * Not kept, each no change or worse in the bench: the set holding the index
